@@ -64,8 +64,12 @@ let package = Package(
             name: "LifeboatPostgresTests", dependencies: ["LifeboatPostgres", "LifeboatTestSupport"],
             swiftSettings: strict),
         .testTarget(
+            name: "LifeboatEngineTests", dependencies: ["LifeboatEngine", "LifeboatStorage", "LifeboatCore", "LifeboatCodecs"],
+            swiftSettings: strict),
+        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore"], swiftSettings: strict),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres"],
+            dependencies: ["lifeboat", "LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres"],
             swiftSettings: strict),
     ]
 )

@@ -1,1 +1,3 @@
-print("lifeboat")
+import LifeboatCLI
+
+await LifeboatCommand.main()

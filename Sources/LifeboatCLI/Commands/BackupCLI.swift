@@ -1,0 +1,50 @@
+import ArgumentParser
+import LifeboatCore
+import LifeboatEngine
+
+struct BackupCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take an online base backup of the running cluster.",
+        discussion: """
+            Non-exclusive pg_backup_start/pg_backup_stop on one held connection; files are compressed and \
+            SHA-256'd in one pass by --process-max workers. The backup is listed only once every file is \
+            synced and the WAL that makes it consistent is in the repository. One backup per stanza at a time.
+
+            EXAMPLE:
+              lifeboat backup --stanza main --repo-path /var/lib/lifeboat --type full --start-fast
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var postgres: PostgresOptions
+    @OptionGroup var transfer: TransferOptions
+
+    @Option(help: ArgumentHelp("full (diff and incr are not available yet).", valueName: "type"))
+    var type: String?
+
+    @Flag(help: "Start with an immediate checkpoint instead of waiting for a spread one.")
+    var startFast = false
+
+    @Option(help: ArgumentHelp("Seconds to wait for the backup's WAL to reach the repository (default 60).", valueName: "seconds"))
+    var archiveTimeout: String?
+
+    func run() async throws {
+        var given = common.given.merging(postgres.given) { $1 }.merging(transfer.given) { $1 }
+        given["type"] = type
+        given["archive-timeout"] = archiveTimeout
+        let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
+        try await CommandRunner.run(format: try options.outputFormat, {
+            let backupOptions = BackupOptions(
+                type: try options.choice("type", default: BackupType.full),
+                startFast: try options.bool("start-fast", flag: startFast),
+                archiveTimeoutSeconds: Double(try options.int("archive-timeout", default: 60, range: 1...86400)))
+            return try await BackupCommand.run(try options.context(), options: backupOptions)
+        }, text: { report in
+            """
+            backup \(report.label) (\(report.type.rawValue)) complete in \(Seconds.text(report.seconds))
+              files \(report.files), size \(Bytes.text(report.originalSize)), stored \(Bytes.text(report.storedSize))
+              lsn \(report.startLSN) → \(report.stopLSN) on timeline \(report.timeline), WAL \(report.walStart) → \(report.walStop)
+            """
+        })
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import LifeboatCore
+import LifeboatEngine
+
+struct InfoCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show the stanza's backups, archived WAL and recoverable window.",
+        discussion: """
+            The recoverable window is the span a restore can reach: from the end of the oldest backup whose \
+            WAL is archived to the newest archived segment that follows it without a gap.
+
+            EXAMPLE:
+              lifeboat info --stanza main --repo-path /var/lib/lifeboat --output json
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: Environment.current())
+        try await CommandRunner.run(format: try options.outputFormat, {
+            try await InfoCommand.run(try options.context())
+        }, text: InfoText.render)
+    }
+}
+
+enum InfoText {
+    static func render(_ report: InfoReport) -> String {
+        var lines = [
+            "stanza: \(report.stanza)",
+            "    repository: \(report.repository)",
+            "    cluster: system identifier \(report.systemIdentifier), PostgreSQL \(report.pgVersion / 10000)",
+        ]
+        if let window = report.recoverableWindow {
+            lines.append("    recoverable window: \(TargetTime.display(window.earliest)) → \(TargetTime.display(window.latest)) (timeline \(window.timeline), up to lsn \(window.endLSN))")
+        } else {
+            lines.append("    recoverable window: none yet (no backup with its WAL archived)")
+        }
+        if report.archive.isEmpty {
+            lines.append("    wal archive: empty")
+        } else {
+            lines.append("    wal archive: \(report.archivedFiles) files, \(Bytes.text(report.archivedBytes)) stored")
+            for range in report.archive {
+                lines.append("        timeline \(range.timeline): \(range.first) → \(range.last) (\(range.count) segments)")
+            }
+        }
+        if report.backups.isEmpty { lines.append("    backups: none") }
+        for backup in report.backups {
+            lines.append("")
+            lines.append("    \(backup.type.rawValue) backup: \(backup.label)")
+            lines.append("        time: \(TargetTime.display(backup.startTime)) → \(TargetTime.display(backup.stopTime))")
+            lines.append("        lsn: \(backup.startLSN) → \(backup.stopLSN), timeline \(backup.timeline), WAL \(backup.startWAL) → \(backup.stopWAL)")
+            lines.append("        size: \(Bytes.text(backup.originalSize)) in \(backup.files) files, stored \(Bytes.text(backup.storedSize))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+enum Bytes {
+    static func text(_ bytes: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}
+
+enum Seconds {
+    static func text(_ seconds: Double) -> String {
+        let hundredths = Int((seconds * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import LifeboatEngine
+
+/// The `lifeboat` command line: one subcommand per job; all logic lives in LifeboatEngine.
+public struct LifeboatCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "lifeboat",
+        abstract: "PostgreSQL backup, WAL archiving and point-in-time recovery that proves it can restore.",
+        discussion: """
+            Every option can be a flag (--repo-path /x), an environment variable (LIFEBOAT_REPO_PATH=/x) or a \
+            line in the config file (repo-path = /x under [global] or [<stanza>] in /etc/lifeboat/lifeboat.conf). \
+            A flag wins over the environment, which wins over the file.
+
+            Set-up in three steps:
+              lifeboat init --stanza main --repo-path /var/lib/lifeboat
+              postgresql.conf: archive_mode = on
+                               archive_command = 'lifeboat archive-push --stanza main --repo-path /var/lib/lifeboat %p'
+              lifeboat backup --stanza main --repo-path /var/lib/lifeboat --type full
+            """,
+        version: LifeboatVersion.current,
+        subcommands: [
+            InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self,
+        ])
+
+    public init() {}
+}
