@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Pure values and decisions: no I/O, no clock, no globals.
@@ -39,7 +40,7 @@ let package = Package(
         .target(
             name: "LifeboatEngine",
             dependencies: [
-                "LifeboatCore", "LifeboatCodecs", "LifeboatStorage", "LifeboatPostgres",
+                "LifeboatCore", "LifeboatCodecs", "LifeboatStorage", "LifeboatPostgres", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -24,3 +24,21 @@ public struct LifeboatCommand: AsyncParsableCommand {
 
     public init() {}
 }
+
+/// The executable's entry point. Parses and runs explicitly so the asynchronous `run()` of each
+/// subcommand is awaited (top-level code would pick ArgumentParser's synchronous `main()`).
+public enum LifeboatMain {
+    public static func run() async -> Never {
+        do {
+            var command = try LifeboatCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            LifeboatCommand.exit()
+        } catch {
+            LifeboatCommand.exit(withError: error)
+        }
+    }
+}

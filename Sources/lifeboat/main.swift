@@ -1,3 +1,3 @@
 import LifeboatCLI
 
-await LifeboatCommand.main()
+await LifeboatMain.run()

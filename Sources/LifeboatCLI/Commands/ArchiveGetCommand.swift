@@ -30,7 +30,7 @@ struct ArchiveGetCommand: AsyncParsableCommand {
         do {
             options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: environment)
             format = try options.outputFormat
-        } catch let error as LifeboatError {
+        } catch {
             try CommandRunner.fail(error, format: .text, exitCode: ExitCodes.archiveGetFatal)
         }
         try await CommandRunner.run(format: format, exitCode: { _ in ExitCodes.archiveGetFatal }, {

@@ -63,7 +63,7 @@ public enum ArchivePush {
         let path = repository.layout.archiveDirectory(for: wal) + "/" + name.storedName
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw LocalFS.ioError("seek", walPath) }
         var writer = try await context.storage.create(path, options: WriteOptions(durable: true, noReplace: true))
-        let result: TransferResult
+        var result = TransferResult()
         do {
             result = try await TransferWorkspace(compressionType: context.compressType, level: context.compressLevel)
                 .store(fd: fd, sourcePath: walPath, into: &writer)

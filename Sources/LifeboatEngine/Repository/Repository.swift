@@ -60,7 +60,8 @@ struct Repository: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try await storage.readAll(path)
-        } catch let error as LifeboatError where error.code == .notFound {
+        } catch {
+            guard error.code == .notFound else { throw error }
             throw LifeboatError(
                 .backupNotFound, "backup '\(label)' not found in stanza '\(stanza)'",
                 hint: "list the backups with `lifeboat info --stanza \(stanza)`")

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 import LifeboatCore
 
 /// Thin, error-translating wrappers over the POSIX calls the engine makes on local directories
@@ -112,12 +113,12 @@ enum LocalFS {
     }
 
     /// Small files written whole and made durable: temp name, fsync, rename, fsync of the directory.
-    static func writeFileDurably(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(LifeboatError) {
+    static func writeFileDurably(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
         let temp = path + ".lifeboat.tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw ioError("create", temp) }
         do {
-            try bytes.withUnsafeBytes { (raw) throws(LifeboatError) in try writeAll(fd, raw, path: temp) }
+            try bytes.withUnsafeBytes { raw in try writeAll(fd, raw, path: temp) }
             if fchmod(fd, mode) != 0 { throw ioError("set the mode of", temp) }
             if fsync(fd) != 0 { throw ioError("fsync", temp) }
         } catch {

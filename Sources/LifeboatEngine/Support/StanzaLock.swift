@@ -14,7 +14,8 @@ enum StanzaLock {
         }
         do {
             return try FileLock.acquire(path: "\(directory)/\(purpose).lock")
-        } catch let error as LifeboatError where error.code == .lockHeld {
+        } catch {
+            guard error.code == .lockHeld else { throw error }
             throw LifeboatError(
                 .lockHeld, "another lifeboat \(purpose) is running on stanza '\(context.stanza)'",
                 hint: "wait for it to finish (see `ps -ef | grep lifeboat`); an abandoned lock is released when its process exits")

@@ -51,7 +51,6 @@ final class TransferWorkspace {
     /// The writer is not committed here: the caller decides how durable the commit must be.
     func store(fd: Int32, sourcePath: String, into writer: inout any StorageWriter, progress: ProgressMeter? = nil) async throws -> TransferResult {
         var compressor = try takeCompressor()
-        defer { self.compressor = compressor }
         var hasher = SHA256Hasher()
         var result = TransferResult()
         while true {
@@ -70,6 +69,7 @@ final class TransferWorkspace {
         }
         do { try compressor.finish(into: &output) } catch { throw Self.internalCodecError(error) }
         try await flush(into: &writer, result: &result)
+        self.compressor = compressor
         result.sha256 = hasher.finalizeHex()
         return result
     }
@@ -108,7 +108,6 @@ final class TransferWorkspace {
     /// `describe` names the object in error messages.
     func fetch(from reader: inout any StorageReader, type: CompressionType, toFD fd: Int32, destinationPath: String, describe: String, progress: ProgressMeter? = nil) async throws -> TransferResult {
         var decompressor = try takeDecompressor(type)
-        defer { decompressors[type] = decompressor }
         var hasher = SHA256Hasher()
         var result = TransferResult()
         do {
@@ -122,6 +121,7 @@ final class TransferWorkspace {
             }
             try decompressor.finish(into: &output)
             try drain(to: fd, hasher: &hasher, result: &result, path: destinationPath)
+            decompressors[type] = decompressor
         } catch let error as CodecError {
             output.removeAll(keepingCapacity: true)
             throw LifeboatError(.corrupt, "stored file '\(describe)' is corrupt: \(error.message)",
