@@ -98,6 +98,7 @@ struct ArchiveContractTests {
             let otherStored = try storedObjects(lab, wal: other)[0]
             try FileManager.default.removeItem(atPath: stored)
             try FileManager.default.copyItem(atPath: otherStored, toPath: stored)
+            Sandbox.giveToClusterUser(stored)
             let mismatch = try await lab.lifeboat(["archive-get", wal, out + "/RECOVERYXLOG"])
             #expect(mismatch.exitCode == 126)
             #expect(mismatch.stderr.contains("does not match its checksum"))

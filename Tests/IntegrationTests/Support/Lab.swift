@@ -84,7 +84,8 @@ final class Lab: @unchecked Sendable {
     }
 
     func count(_ sql: String, on server: RunningServer? = nil) async throws -> Int {
-        let result = try await (server?.query(sql) ?? cluster.query(sql))
+        let result: QueryResult
+        if let server { result = try await server.query(sql) } else { result = try await cluster.query(sql) }
         guard let text = result.rows.first?.first ?? nil, let value = Int(text) else { throw LabError("no count from \(sql)") }
         return value
     }
