@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LifeboatStorage
 import Testing
@@ -14,7 +17,9 @@ struct BadInputTests {
         let errorLines = result.stderr.split(separator: "\n").filter { $0.contains("error:") }
         #expect(errorLines.count == 1, "\(arguments): \(result.stderr)")
         #expect(errorLines.first?.contains(text) == true, "\(arguments): expected '\(text)' in \(result.stderr)")
-        #expect(lab.repositorySnapshot() == before, "\(arguments) changed the repository")
+        let after = lab.repositorySnapshot()
+        let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+        #expect(changed.isEmpty, "\(arguments) changed the repository: \(changed.prefix(5))")
     }
 
     @Test("stanza, repository, target and directory mistakes")
@@ -50,7 +55,8 @@ struct BadInputTests {
     @Test("a second backup while one runs is refused by the stanza lock")
     func concurrentBackupIsLocked() async throws {
         try await withLab { lab in
-            let lock = try FileLock.acquire(path: lab.repository + "/main/backup.lock")
+            let lock = try FileLock.acquire(path: lab.lockPath + "/main-backup.lock")
+            Sandbox.giveToClusterUser(lock.path)
             try await expectRefused(lab, ["backup", "--start-fast"], exit: 22, saying: "another lifeboat backup is running on stanza 'main'")
             lock.release()
         }

@@ -11,6 +11,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Repository directory (posix).", valueName: "path"))
     var repoPath: String?
 
+    @Option(help: ArgumentHelp("Local directory for stanza locks (default /tmp/lifeboat).", valueName: "path"))
+    var lockPath: String?
+
     @Option(help: ArgumentHelp("error | warn | info | debug (default info).", valueName: "level"))
     var logLevel: String?
 
@@ -23,6 +26,7 @@ struct CommonOptions: ParsableArguments {
         values["repo-path"] = repoPath
         values["log-level"] = logLevel
         values["output"] = output
+        values["lock-path"] = lockPath
         return values
     }
 }

@@ -116,7 +116,8 @@ struct ResolvedOptions {
             stanza: stanza, storage: PosixStorage(root: repoPath), connection: connection,
             pgData: string("pg-data").map(absolutePath), processMax: processMax, compressType: compressType,
             compressLevel: level, logger: logger, progress: level0 <= .info ? .forStandardError() : .silent,
-            emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions)
+            emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions,
+            lockPath: absolutePath(string("lock-path") ?? "/tmp/lifeboat"))
     }
 
     private static func loadConfig(explicit: String?) throws(LifeboatError) -> ConfigFile {

@@ -21,12 +21,16 @@ public struct EngineContext: Sendable {
     /// The options a restored cluster's restore_command must repeat to reach this repository
     /// (never secrets: those come from the environment or the config file).
     public var restoreCommandOptions: [String]
+    /// Local directory for the stanza locks (default /tmp/lifeboat).
+    public var lockPath: String
 
     public init(
         stanza: String, storage: any RepositoryStorage, connection: ConnectionSettings, pgData: String?,
         processMax: Int, compressType: CompressionType, compressLevel: Int, logger: Logger,
-        progress: ProgressStyle, emitProgress: @escaping @Sendable (String) -> Void, restoreCommandOptions: [String]
+        progress: ProgressStyle, emitProgress: @escaping @Sendable (String) -> Void, restoreCommandOptions: [String],
+        lockPath: String = "/tmp/lifeboat"
     ) {
+        self.lockPath = lockPath
         self.stanza = stanza
         self.storage = storage
         self.connection = connection

@@ -27,6 +27,7 @@ final class Lab: @unchecked Sendable {
         let binary = try LifeboatExecutable.installed(into: shared)
         let repository = shared + "/repo"
         try Sandbox.makeOwnedDirectory(repository)
+        try Sandbox.makeOwnedDirectory(shared + "/locks")
         var config = extraConfig
         if archiving {
             config += [
@@ -55,9 +56,13 @@ final class Lab: @unchecked Sendable {
         environment["LIFEBOAT_PG_USER"] = "postgres"
         environment["LIFEBOAT_PG_DATA"] = cluster.dataDirectory
         environment["LIFEBOAT_PROCESS_MAX"] = "2"
+        environment["LIFEBOAT_LOCK_PATH"] = lockPath
         for (key, value) in extra { environment[key] = value }
         return try await cluster.runAsClusterUser(binary, arguments, environment: environment)
     }
+
+    /// Each lab's own lock directory, so labs running side by side never share a stanza lock.
+    var lockPath: String { LifeboatExecutableDirectory.parent(of: binary) + "/locks" }
 
     /// Forces a WAL switch and waits until the segment it closed is in the repository.
     func switchAndWaitForArchive(timeout: Double = 30) async throws {
