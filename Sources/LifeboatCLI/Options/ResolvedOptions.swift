@@ -155,7 +155,7 @@ func absolutePath(_ path: String) -> String {
     if path.hasPrefix("/") { return path }
     var buffer = [CChar](repeating: 0, count: 4097)
     guard getcwd(&buffer, buffer.count) != nil else { return path }
-    return String(cString: buffer) + "/" + path
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + "/" + path
 }
 
 extension String {

@@ -40,6 +40,8 @@ final class ProgressMeter: Sendable {
         self.style = style
         self.emit = emit
         started = Self.now()
+        // The first report comes one interval in: short work stays quiet.
+        state.withLock { $0.lastReport = started }
     }
 
     func advance(bytes: UInt64) {

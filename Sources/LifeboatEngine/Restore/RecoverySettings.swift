@@ -61,7 +61,7 @@ struct RecoverySettings {
         switch target {
         case .endOfArchive: return "end of archive"
         case .immediate: return "immediate (end of backup)"
-        case .time(let date): return "time \(TargetTime.display(date))"
+        case .time(let date): return "time \(TargetTime.postgresText(date))"
         case .lsn(let lsn): return "lsn \(lsn)"
         case .xid(let xid): return "xid \(xid)"
         case .name(let name): return "restore point '\(name)'"
