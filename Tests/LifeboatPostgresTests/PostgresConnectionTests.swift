@@ -85,15 +85,26 @@ extension RealCluster {
 
         @Test func blockingCallsDoNotHoldTheCooperativePool() async throws {
             let cluster = try SharedCluster.get()
-            // Four one-second sleeps at once: on two pool threads they would take two seconds or more.
-            let started = Date()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 {
-                    group.addTask { _ = try await cluster.query("SELECT pg_sleep(1)") }
+            // Four sleeping queries at once, and a fifth task that watches them from the server's side:
+            // if libpq calls blocked the cooperative pool (two threads here), the watcher could not run
+            // while they sleep and would never see all four active.
+            let sleepers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { _ = try await cluster.query("SELECT pg_sleep(3) /* lifeboat-pool-test */") }
+                    }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
-            #expect(Date().timeIntervalSince(started) < 1.9)
+            var seen = 0
+            for _ in 0..<100 where seen < 4 {
+                let active = try await cluster.query(
+                    "SELECT count(*)::text AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%lifeboat-pool-test%' AND pid <> pg_backend_pid()")
+                seen = Int(active.value(0, "n") ?? "0") ?? 0
+                if seen < 4 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            try await sleepers.value
+            #expect(seen == 4)
         }
 
         @Test func cancellingTheTaskCancelsTheStatement() async throws {
