@@ -109,9 +109,11 @@ public enum BackupCommand {
         let type = context.compressType
         let level = context.compressLevel
         let layout = repository.layout
+        let processMax = context.processMax
         let stored = try await Parallel.map(contents.files, workers: context.processMax,
                                             workspace: { TransferWorkspace(compressionType: type, level: level) }) { workspace, file in
-            let entry = try await copy(file, label: label, layout: layout, storage: storage, workspace: workspace, progress: progress)
+            let entry = try await copy(file, label: label, layout: layout, storage: storage, workspace: workspace,
+                                       processMax: processMax, progress: progress)
             progress.fileDone()
             return entry
         }
@@ -157,11 +159,14 @@ public enum BackupCommand {
         return report
     }
 
+    /// Files this large get zstd worker threads of their own.
+    static let largeFileBytes = 64 << 20
+
     /// Copies one file; nil when PostgreSQL removed it after the scan (a dropped relation needs no copy:
     /// WAL replay drops it again).
     private static func copy(
         _ file: SourceFile, label: String, layout: RepositoryLayout, storage: any RepositoryStorage,
-        workspace: TransferWorkspace, progress: ProgressMeter
+        workspace: TransferWorkspace, processMax: Int, progress: ProgressMeter
     ) async throws -> ManifestFile? {
         let fd = open(file.absolutePath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -176,7 +181,8 @@ public enum BackupCommand {
         var writer = try await storage.create(layout.dataObject(label, path: file.manifestPath, extension: ext),
                                               options: WriteOptions(durable: false))
         do {
-            let result = try await workspace.store(fd: fd, sourcePath: file.absolutePath, into: &writer, progress: progress)
+            let threads = info.st_size >= Self.largeFileBytes ? processMax : 0
+            let result = try await workspace.store(fd: fd, sourcePath: file.absolutePath, into: &writer, threads: threads, progress: progress)
             try await writer.commit()
             return ManifestFile(path: file.manifestPath, size: result.size, mtime: Int64(info.st_mtim.tv_sec),
                                 mode: UInt32(info.st_mode & 0o7777), sha256: result.sha256, storedSize: result.storedSize)

@@ -26,7 +26,7 @@ final class TransferWorkspace {
     private var output: [UInt8] = []
     private let compressionType: CompressionType
     private let level: Int
-    private var compressor: (any Compressor)?
+    private var compressors: [Int: any Compressor] = [:]
     private var decompressors: [CompressionType: any Decompressor] = [:]
 
     /// The suffix of objects this workspace stores.
@@ -49,8 +49,12 @@ final class TransferWorkspace {
 
     /// Reads `fd` to its end, hashing and compressing in one pass, and streams the result into `writer`.
     /// The writer is not committed here: the caller decides how durable the commit must be.
-    func store(fd: Int32, sourcePath: String, into writer: inout any StorageWriter, progress: ProgressMeter? = nil) async throws -> TransferResult {
-        var compressor = try takeCompressor()
+    /// `hashing: false` skips the SHA-256 when the caller has it already; `threads` > 0 lets zstd
+    /// compress one large input on several cores (a 1 GiB relation segment would otherwise keep one
+    /// worker busy long after the others ran out of files).
+    func store(fd: Int32, sourcePath: String, into writer: inout any StorageWriter, hashing: Bool = true, threads: Int = 0,
+               progress: ProgressMeter? = nil) async throws -> TransferResult {
+        var compressor = try takeCompressor(threads: compressionType == .zstd ? threads : 0)
         var hasher = SHA256Hasher()
         var result = TransferResult()
         while true {
@@ -61,7 +65,7 @@ final class TransferWorkspace {
             }
             if count == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: input[0..<count])
-            hasher.update(chunk)
+            if hashing { hasher.update(chunk) }
             do { try compressor.compress(chunk, into: &output) } catch { throw Self.internalCodecError(error) }
             result.size += UInt64(count)
             try await flush(into: &writer, result: &result)
@@ -69,19 +73,20 @@ final class TransferWorkspace {
         }
         do { try compressor.finish(into: &output) } catch { throw Self.internalCodecError(error) }
         try await flush(into: &writer, result: &result)
-        self.compressor = compressor
-        result.sha256 = hasher.finalizeHex()
+        compressors[compressorKey(compressionType == .zstd ? threads : 0)] = compressor
+        if hashing { result.sha256 = hasher.finalizeHex() }
         return result
     }
 
-    private func takeCompressor() throws -> any Compressor {
+    private func compressorKey(_ threads: Int) -> Int { threads }
+
+    private func takeCompressor(threads: Int) throws -> any Compressor {
         do {
-            if var existing = compressor {
-                compressor = nil
+            if var existing = compressors.removeValue(forKey: compressorKey(threads)) {
                 try existing.reset()
                 return existing
             }
-            return try Codecs.compressor(compressionType, level: level)
+            return try Codecs.compressor(compressionType, level: level, threads: threads)
         } catch {
             throw Self.internalCodecError(error)
         }
