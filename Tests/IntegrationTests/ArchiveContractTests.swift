@@ -105,6 +105,32 @@ struct ArchiveContractTests {
         }
     }
 
+    @Test(".history, .backup and .partial files are archived and fetched like segments")
+    func otherFileKinds() async throws {
+        try await withLab { lab in
+            let directory = try Sandbox.makeClusterUserDirectory(prefix: "lifeboat-kinds")
+            let files = [
+                "00000002.history": Data("1\t0/3000148\tno recovery target specified\n".utf8),
+                "000000010000000000000003.00000028.backup": Data("START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\n".utf8),
+            ]
+            for (name, content) in files {
+                try content.write(to: URL(fileURLWithPath: directory + "/" + name))
+                let push = try await lab.lifeboat(["archive-push", directory + "/" + name])
+                #expect(push.exitCode == 0, "\(name): \(push.stderr)")
+                let get = try await lab.lifeboat(["archive-get", name, directory + "/fetched"])
+                #expect(get.exitCode == 0, "\(name): \(get.stderr)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/fetched")) == content)
+            }
+            let partial = try await realSegment(lab, name: "0000000100000000000000F5.partial")
+            #expect(try await lab.lifeboat(["archive-push", partial]).exitCode == 0)
+            let get = try await lab.lifeboat(["archive-get", "0000000100000000000000F5.partial", directory + "/p"])
+            #expect(get.exitCode == 0)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/p")) == Data(contentsOf: URL(fileURLWithPath: partial)))
+            // A different timeline's history must not be confused with it.
+            #expect(try await lab.lifeboat(["archive-get", "00000003.history", directory + "/h"]).exitCode == 1)
+        }
+    }
+
     @Test("archive-push refuses a missing file and WAL of another cluster, changing nothing")
     func pushRefusals() async throws {
         try await withLab { lab in

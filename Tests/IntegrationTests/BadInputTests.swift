@@ -47,6 +47,11 @@ struct BadInputTests {
             try await expectRefused(lab, ["restore", "--pg-data", empty, "--target-lsn", "nonsense"], exit: 2, saying: "invalid target lsn")
             try await expectRefused(lab, ["backup"], exit: 20, saying: "unable to connect to PostgreSQL",
                                     environment: ["LIFEBOAT_PG_PORT": "1", "LIFEBOAT_PG_HOST": "/nonexistent"])
+            // A repository the cluster user cannot write to.
+            let readOnly = try Sandbox.makeDirectory(prefix: "lifeboat-readonly")
+            try await expectRefused(lab, ["init"], exit: 13, saying: "'\(readOnly)",
+                                    environment: ["LIFEBOAT_REPO_PATH": readOnly], stanza: "fresh")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: readOnly).isEmpty)
             #expect(try FileManager.default.contentsOfDirectory(atPath: empty).isEmpty)
             #expect(!label.isEmpty)
         }

@@ -79,6 +79,17 @@ struct PointInTimeRecoveryTests {
             #expect(try await restoreAndCount(lab, name: "xid-excl", ["--target-xid", story.batch2Xid, "--target-exclusive"] + promote) == 150)
             #expect(try await restoreAndCount(lab, name: "immediate", ["--target", "immediate", "--set", story.backupLabel] + promote) == 100)
             #expect(try await restoreAndCount(lab, name: "end", []) == 250)
+
+            // Over a non-empty directory only with --force, which replaces its contents.
+            let used = lab.cluster.baseDirectory + "/restore-time"
+            let refused = try await lab.lifeboat(["restore", "--pg-data", used])
+            #expect(refused.exitCode == 32)
+            let forced = try await lab.lifeboat(["restore", "--pg-data", used, "--force", "--archive-mode", "off", "--target", "immediate",
+                                                 "--target-action", "promote"])
+            #expect(forced.exitCode == 0, "\(forced.stderr)")
+            let server = try await lab.cluster.startOther(dataDirectory: used, waitForPromotion: true, timeoutSeconds: 120)
+            #expect(try await lab.count("SELECT count(*) FROM orders", on: server) == 100)
+            try await server.stop(mode: "fast")
         }
     }
 
