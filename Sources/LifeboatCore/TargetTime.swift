@@ -8,7 +8,7 @@ public enum TargetTime {
     /// applies. Validates ranges (month 1-12, day per month incl. leap years, hour<24, minute<60,
     /// second<60). Surrounding whitespace is ignored.
     public static func parse(_ text: String, defaultOffsetSeconds: Int) throws(LifeboatError) -> Date {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespace()
         guard let date = TimestampText.parse(trimmed, maxFractionDigits: 6, defaultOffsetSeconds: defaultOffsetSeconds)
         else {
             throw LifeboatError(

@@ -225,7 +225,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private static func firstLine(of message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown libpq error" }
         let line = String(cString: message).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = line.trimmingWhitespace()
         return trimmed.isEmpty ? "unknown libpq error" : trimmed
     }
 

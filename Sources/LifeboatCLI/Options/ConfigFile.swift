@@ -58,12 +58,3 @@ struct ConfigFile: Sendable, Equatable {
         return sections["global"]?[key]
     }
 }
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
-    }
-}

@@ -15,7 +15,7 @@ enum ServerChecks {
                 .postgresConfig, "archive_mode is '\(facts.archiveMode)': WAL is not being archived, so no backup could be restored",
                 hint: "set archive_mode = on and archive_command = 'lifeboat archive-push --stanza \(stanza) %p', then restart PostgreSQL")
         }
-        let command = facts.archiveCommand.trimmingCharacters(in: .whitespaces)
+        let command = facts.archiveCommand.trimmingWhitespace()
         guard !command.isEmpty, command != "(disabled)" else {
             throw LifeboatError(
                 .postgresConfig, "archive_command is not set: WAL is not being archived",
