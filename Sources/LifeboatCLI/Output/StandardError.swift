@@ -4,26 +4,21 @@ import Glibc
 import Logging
 
 enum StandardError {
-    static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if count <= 0 { if errno == EINTR { continue }; return }
-                offset += count
-            }
-        }
-    }
+    static func write(_ text: String) { FileDescriptorText.write(text, to: 2) }
 }
 
 enum StandardOutput {
-    static func write(_ text: String) {
+    static func write(_ text: String) { FileDescriptorText.write(text, to: 1) }
+}
+
+enum FileDescriptorText {
+    /// Writes all of `text`, retrying short writes and EINTR; a closed pipe just ends the output.
+    static func write(_ text: String, to fd: Int32) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let count = Glibc.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+                let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if count <= 0 { if errno == EINTR { continue }; return }
                 offset += count
             }

@@ -100,8 +100,9 @@ final class ProgressMeter: Sendable {
     }
 }
 
-enum ByteFormat {
-    static func human(_ bytes: UInt64) -> String {
+/// Sizes and durations as people read them: "780.2 MiB", "1:05".
+public enum ByteFormat {
+    public static func human(_ bytes: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
@@ -112,7 +113,7 @@ enum ByteFormat {
         return unit == 0 ? "\(bytes) B" : String(format1: value) + " " + units[unit]
     }
 
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         return total >= 3600
             ? "\(total / 3600):\(pad(total / 60 % 60)):\(pad(total % 60))"
