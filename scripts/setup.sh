@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(postgresql-15 postgresql-client-15 postgresql-contrib libpq-dev libzstd-dev liblz4-dev zlib1g-dev pkg-config zstd lz4)
+# pgbackrest is the benchmark's reference (bench/run.sh, and its quick mode in the test suite).
+packages=(postgresql-15 postgresql-client-15 postgresql-contrib libpq-dev libzstd-dev liblz4-dev zlib1g-dev pkg-config zstd lz4 pgbackrest)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -17,7 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts a default cluster on install; Lifeboat's demo and tests run their own.
 if command -v swift >/dev/null 2>&1; then :; elif [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH; else
     echo "setup: swift not found (expected Swift 6.x on PATH or in /opt/swift)" >&2; exit 1
 fi
