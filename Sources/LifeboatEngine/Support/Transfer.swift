@@ -17,6 +17,8 @@ struct TransferResult: Sendable {
 /// across the storage driver's suspension points.
 final class TransferWorkspace {
     static let chunkSize = 1 << 20
+    /// Compressed bytes handed to the decompressor at a time.
+    static let decodeSlice = 32 << 10
 
     /// Raw input: local reads (backup) or stored bytes (restore).
     private let input: UnsafeMutableRawBufferPointer
@@ -120,8 +122,15 @@ final class TransferWorkspace {
                 let count = try await reader.read(into: input)
                 if count == 0 { break }
                 result.storedSize += UInt64(count)
-                try decompressor.decompress(UnsafeRawBufferPointer(rebasing: input[0..<count]), into: &output)
-                try drain(to: fd, hasher: &hasher, result: &result, path: destinationPath)
+                // Small slices bound the decoded output per call: 1 MiB of pgbench data compressed 20×
+                // would otherwise decode into a 20 MiB buffer per worker.
+                var offset = 0
+                while offset < count {
+                    let end = min(offset + Self.decodeSlice, count)
+                    try decompressor.decompress(UnsafeRawBufferPointer(rebasing: input[offset..<end]), into: &output)
+                    try drain(to: fd, hasher: &hasher, result: &result, path: destinationPath)
+                    offset = end
+                }
                 progress?.advance(bytes: UInt64(count))
             }
             try decompressor.finish(into: &output)
