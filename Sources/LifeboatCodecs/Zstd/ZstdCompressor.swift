@@ -3,6 +3,9 @@ import CZstd
 /// zstd frames written with `ZSTD_compressStream2`, with the content checksum on so that the frame itself
 /// catches corruption and truncation, and optionally zstd's own worker threads.
 struct ZstdCompressor: Compressor {
+    /// Bytes per zstd worker job when compressing on several threads.
+    static let jobSize = 1 << 20
+
     private let context: ZstdCompressionContext
 
     init(level: Int, threads: Int) throws(CodecError) {
@@ -17,6 +20,9 @@ struct ZstdCompressor: Compressor {
             let bounds = ZSTD_cParam_getBounds(ZSTD_c_nbWorkers)
             if !ZstdResult.isError(bounds.error), bounds.upperBound > 0 {
                 _ = ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, Int32(min(threads, Int(bounds.upperBound))))
+                // Small jobs keep each worker's buffers small: memory stays bounded (backup's peak RSS
+                // target is 64 MiB) at a negligible cost in ratio, since jobs overlap their windows.
+                _ = ZSTD_CCtx_setParameter(cctx, ZSTD_c_jobSize, Int32(Self.jobSize))
             }
         }
     }
