@@ -49,8 +49,12 @@ struct Repository: Sendable {
     func backups() async throws -> [BackupManifest] {
         var manifests: [BackupManifest] = []
         for entry in try await storage.list(layout.backupRoot) where entry.kind == .directory {
-            guard try await storage.info(layout.manifest(entry.name)) != nil else { continue }
-            manifests.append(try await manifest(entry.name))
+            do {
+                manifests.append(try await manifest(entry.name))
+            } catch {
+                // No manifest: an interrupted backup, never listed.
+                guard (error as? LifeboatError)?.code == .backupNotFound else { throw error }
+            }
         }
         return manifests.sorted { ($0.stopLSN, $0.stopTime) < ($1.stopLSN, $1.stopTime) }
     }

@@ -11,8 +11,6 @@ struct StanzaRecord: Codable, Sendable, Equatable {
     var walSegmentSize: UInt64
     var created: Date
 
-    var pgMajor: Int { pgVersion / 10000 }
-
     func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

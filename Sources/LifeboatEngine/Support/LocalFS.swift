@@ -157,13 +157,6 @@ enum LocalFS {
         return String(path[path.index(after: slash)...])
     }
 
-    /// An absolute, symlink-free path for a directory that exists.
-    static func realPath(_ path: String) throws(LifeboatError) -> String {
-        guard let resolved = realpath(path, nil) else { throw ioError("resolve", path) }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -28,6 +28,7 @@ final class TransferWorkspace {
     private var output: [UInt8] = []
     private let compressionType: CompressionType
     private let level: Int
+    /// Keyed by zstd thread count: a threaded and a single-threaded context are not interchangeable.
     private var compressors: [Int: any Compressor] = [:]
     private var decompressors: [CompressionType: any Decompressor] = [:]
 
@@ -75,16 +76,14 @@ final class TransferWorkspace {
         }
         do { try compressor.finish(into: &output) } catch { throw Self.internalCodecError(error) }
         try await flush(into: &writer, result: &result)
-        compressors[compressorKey(compressionType == .zstd ? threads : 0)] = compressor
+        compressors[compressionType == .zstd ? threads : 0] = compressor
         if hashing { result.sha256 = hasher.finalizeHex() }
         return result
     }
 
-    private func compressorKey(_ threads: Int) -> Int { threads }
-
     private func takeCompressor(threads: Int) throws -> any Compressor {
         do {
-            if var existing = compressors.removeValue(forKey: compressorKey(threads)) {
+            if var existing = compressors.removeValue(forKey: threads) {
                 try existing.reset()
                 return existing
             }
