@@ -185,7 +185,8 @@ public enum BackupCommand {
             let result = try await workspace.store(fd: fd, sourcePath: file.absolutePath, into: &writer, threads: threads, progress: progress)
             try await writer.commit()
             return ManifestFile(path: file.manifestPath, size: result.size, mtime: Int64(info.st_mtim.tv_sec),
-                                mode: UInt32(info.st_mode & 0o7777), sha256: result.sha256, storedSize: result.storedSize)
+                                mode: UInt32(info.st_mode & 0o7777), sha256: result.sha256, storedSize: result.storedSize,
+                                storedSha256: result.storedSha256)
         } catch {
             await writer.abort()
             throw error

@@ -10,6 +10,7 @@ struct TransferResult: Sendable {
     var size: UInt64 = 0        // original bytes
     var storedSize: UInt64 = 0  // bytes in the repository
     var sha256: String = ""     // of the original bytes
+    var storedSha256: String = ""  // of the stored bytes (set by `store`)
 }
 
 /// The buffers and codec contexts one worker reuses for every file it moves, so the copy loop
@@ -59,6 +60,7 @@ final class TransferWorkspace {
                progress: ProgressMeter? = nil) async throws -> TransferResult {
         var compressor = try takeCompressor(threads: compressionType == .zstd ? threads : 0)
         var hasher = SHA256Hasher()
+        var storedHasher = SHA256Hasher()
         var result = TransferResult()
         while true {
             let count = Glibc.read(fd, input.baseAddress, input.count)
@@ -71,13 +73,14 @@ final class TransferWorkspace {
             if hashing { hasher.update(chunk) }
             do { try compressor.compress(chunk, into: &output) } catch { throw Self.internalCodecError(error) }
             result.size += UInt64(count)
-            try await flush(into: &writer, result: &result)
+            try await flush(into: &writer, result: &result, storedHasher: &storedHasher)
             progress?.advance(bytes: UInt64(count))
         }
         do { try compressor.finish(into: &output) } catch { throw Self.internalCodecError(error) }
-        try await flush(into: &writer, result: &result)
+        try await flush(into: &writer, result: &result, storedHasher: &storedHasher)
         compressors[compressionType == .zstd ? threads : 0] = compressor
         if hashing { result.sha256 = hasher.finalizeHex() }
+        result.storedSha256 = storedHasher.finalizeHex()
         return result
     }
 
@@ -94,7 +97,9 @@ final class TransferWorkspace {
     }
 
     /// Hands the codec output to the driver in staging-sized pieces.
-    private func flush(into writer: inout any StorageWriter, result: inout TransferResult) async throws {
+    private func flush(into writer: inout any StorageWriter, result: inout TransferResult,
+                       storedHasher: inout SHA256Hasher) async throws {
+        output.withUnsafeBytes { storedHasher.update($0) }
         var offset = 0
         while offset < output.count {
             let count = min(staging.count, output.count - offset)
