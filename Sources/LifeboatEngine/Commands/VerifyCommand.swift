@@ -118,6 +118,11 @@ public enum VerifyCommand {
         var jobs: [VerifyJob] = []
         var queued: Set<String> = []
         for manifest in selected {
+            if manifest.systemIdentifier != stanza.systemIdentifier {
+                problems.append(VerifyIssue(
+                    kind: .manifest, backup: manifest.label, file: "manifest.json", object: layout.manifest(manifest.label),
+                    message: "backup \(manifest.label): taken from cluster \(manifest.systemIdentifier), not the stanza's cluster \(stanza.systemIdentifier)"))
+            }
             let resolution = BackupReferences.resolve(manifest, in: manifests, abandoned: abandoned)
             problems += resolution.problems
             for stored in resolution.stored where queued.insert(stored.object(layout)).inserted {
