@@ -110,4 +110,41 @@ struct DeltaRestoreTests {
             try await verifyBackup(lab, empty)
         }
     }
+
+    @Test("--delta updates a tablespace in place and leaves another PostgreSQL version's directory beside it alone")
+    func deltaWithTablespace() async throws {
+        try await withLab { lab in
+            let location = try lab.cluster.makeDirectory("tablespace-original")
+            _ = try await lab.cluster.query("CREATE TABLESPACE extra LOCATION '\(location)'")
+            _ = try await lab.cluster.query("CREATE TABLE far (id int) TABLESPACE extra")
+            _ = try await lab.cluster.query("INSERT INTO far SELECT generate_series(1, 777)")
+            let oid = try #require(try await lab.cluster.query("SELECT oid::text AS oid FROM pg_tablespace WHERE spcname = 'extra'").value(0, "oid"))
+            #expect(try await lab.lifeboat(["backup", "--start-fast"]).exitCode == 0)
+            try await lab.switchAndWaitForArchive()
+
+            let mapped = try lab.cluster.makeDirectory("tablespace-restored")
+            let target = try lab.cluster.makeDirectory("restore-tablespace")
+            let arguments = ["--pg-data", target, "--tablespace-map", "\(oid)=\(mapped)", "--archive-mode", "off",
+                             "--target", "immediate", "--target-action", "promote"]
+            let full = try await lab.lifeboat(["restore"] + arguments)
+            #expect(full.exitCode == 0, "\(full.stderr)")
+            var server = try await lab.cluster.startOther(dataDirectory: target, waitForPromotion: true, timeoutSeconds: 120)
+            _ = try await server.query("INSERT INTO far SELECT generate_series(1, 100)")
+            _ = try await server.query("CHECKPOINT")
+            try await server.stop(mode: "fast")
+            // Another major version's directory sharing the location is not the backup's business.
+            try FileManager.default.createDirectory(atPath: mapped + "/PG_16_202307071", withIntermediateDirectories: false)
+            try Data("16".utf8).write(to: URL(fileURLWithPath: mapped + "/PG_16_202307071/marker"))
+
+            let delta = try await lab.lifeboat(["restore", "--delta"] + arguments)
+            #expect(delta.exitCode == 0, "\(delta.stderr)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target + "/pg_tblspc/\(oid)") == mapped)
+            #expect(FileManager.default.fileExists(atPath: mapped + "/PG_16_202307071/marker"))
+            let verify = try await lab.cluster.runAsClusterUser(try PostgresBinaries.path(of: "pg_verifybackup", major: 15), ["-n", "-i", "pg_tblspc/\(oid)/PG_16_202307071", target])
+            #expect(verify.exitCode == 0, "pg_verifybackup: \(verify.stdout) \(verify.stderr)")
+            server = try await lab.cluster.startOther(dataDirectory: target, waitForPromotion: true, timeoutSeconds: 120)
+            #expect(try await lab.count("SELECT count(*) FROM far", on: server) == 777)
+            try await server.stop(mode: "fast")
+        }
+    }
 }
