@@ -157,7 +157,13 @@ public enum VerifyCommand {
             let histories = try await readHistories(repository, objects: archive, problems: &problems)
             if let oldest = selected.min(by: { $0.startLSN < $1.startLSN }) {
                 let start = WALSegment(containing: oldest.startLSN, timeline: oldest.timeline, segmentSize: segmentSize)
+                let reported = Set(problems.filter { $0.kind == .walMissing }.map(\.file))
                 for finding in ArchiveContinuity.check(archived: archivedSegments, from: start, histories: histories, segmentSize: segmentSize) {
+                    // A hole made only of segments a backup already reported missing is not said twice.
+                    if case .gap(let first, let last) = finding,
+                       (first.number...last.number).allSatisfy({ reported.contains(WALSegment(timeline: first.timeline, number: $0).fileName(segmentSize: segmentSize)) }) {
+                        continue
+                    }
                     problems.append(issue(for: finding, segmentSize: segmentSize))
                 }
             }
