@@ -110,6 +110,9 @@ public enum BackupCommand {
             "SELECT pg_backup_start(\(connection.escapeLiteral("lifeboat " + label)), \(options.startFast))::text AS lsn, "
                 + "extract(epoch FROM clock_timestamp())::text AS now")
         let startTime = Date(timeIntervalSince1970: Double(start.value(0, "now") ?? "") ?? Date().timeIntervalSince1970)
+        guard let startLSN = start.value(0, "lsn").flatMap(LSN.init) else {
+            throw LifeboatError(.postgres, "pg_backup_start returned no start location")
+        }
         if resume == nil {
             let header = ResumeHeader(
                 type: type, reference: reference?.manifest.label, compressType: context.compressType.rawValue,
@@ -121,7 +124,7 @@ public enum BackupCommand {
         do {
             return try await copyAndFinish(
                 context, connection: connection, facts: facts, stanza: stanza, label: label, plan: plan, options: options,
-                dataDirectory: dataDirectory, startTime: startTime, began: began)
+                dataDirectory: dataDirectory, startTime: startTime, startLSN: startLSN, began: began)
         } catch {
             // Closing the session aborts the backup on the server; the partial copy must not linger.
             context.logger.error("backup '\(label)' failed; removing its partial copy")
@@ -132,7 +135,7 @@ public enum BackupCommand {
 
     private static func copyAndFinish(
         _ context: EngineContext, connection: PostgresConnection, facts: ServerFacts, stanza: StanzaRecord,
-        label: String, plan: BackupPlan, options: BackupOptions, dataDirectory: String, startTime: Date, began: Double
+        label: String, plan: BackupPlan, options: BackupOptions, dataDirectory: String, startTime: Date, startLSN: LSN, began: Double
     ) async throws -> BackupReport {
         let repository = context.repository
         var contents = try DataDirectoryScanner(dataDirectory: dataDirectory).scan()
@@ -152,7 +155,8 @@ public enum BackupCommand {
         let copier = FileCopier(
             label: label, layout: layout, storage: storage, reference: plan.reference, delta: options.delta,
             processMax: context.processMax, now: Int64(Date().timeIntervalSince1970), counters: counters, logger: context.logger,
-            resume: plan.resume, journal: JournalWriter(storage: storage, directory: layout.journalDirectory(label)))
+            resume: plan.resume, journal: JournalWriter(storage: storage, directory: layout.journalDirectory(label)),
+            checksums: PageChecksumPolicy(enabled: facts.dataChecksums, startLSN: startLSN, failBackup: options.checksumPageFail))
         let stored = try await Parallel.map(contents.files, workers: context.processMax,
                                             workspace: { TransferWorkspace(compressionType: type, level: level) }) { workspace, file in
             let entry = try await copier.copy(file, workspace: workspace, progress: progress)
@@ -206,6 +210,9 @@ public enum BackupCommand {
             startTime: startTime, stopTime: stopTime, files: manifest.files.count, originalSize: manifest.originalSize,
             storedSize: manifest.storedSize, seconds: ProgressMeter.now() - began,
             walStart: manifest.startWALFile, walStop: manifest.stopWALFile)
+        if counters.badPages > 0 {
+            context.logger.warning("\(counters.badPages) page(s) failed their data checksum; see `lifeboat info` (the backup is otherwise complete)")
+        }
         if plan.resume != nil {
             context.logger.info("resumed backup '\(label)': \(counters.reused) files reused from the interrupted attempt")
         }

@@ -14,10 +14,12 @@ final class CopyCounters: @unchecked Sendable {
     private(set) var pageFiles = 0
     private(set) var storedPages = 0
     private(set) var reused = 0
+    private(set) var badPages = 0
 
-    func count(referenced: Int = 0, pageFiles: Int = 0, storedPages: Int = 0, reused: Int = 0) {
+    func count(referenced: Int = 0, pageFiles: Int = 0, storedPages: Int = 0, reused: Int = 0, badPages: Int = 0) {
         lock.lock()
         defer { lock.unlock() }
+        self.badPages += badPages
         self.referenced += referenced
         self.reused += reused
         self.pageFiles += pageFiles
@@ -47,6 +49,7 @@ struct FileCopier: Sendable {
     /// What an interrupted attempt of this backup already stored, and where to note what this one stores.
     let resume: ResumeState?
     let journal: JournalWriter?
+    let checksums: PageChecksumPolicy
 
     /// Nil when PostgreSQL removed the file after the scan (WAL replay drops it again).
     func copy(_ file: SourceFile, workspace: TransferWorkspace, progress: ProgressMeter) async throws -> ManifestFile? {
@@ -78,29 +81,46 @@ struct FileCopier: Sendable {
         let threads = info.st_size >= Self.largeFileBytes ? processMax : 0
         let paged = PageGranularity.qualifies(path: file.manifestPath, size: UInt64(info.st_size))
         let priorMap = paged ? await pageMap(of: prior) : nil
+        let inspector = checksums.enabled ? RelationFile(path: file.manifestPath).map {
+            PageChecksumInspector(fd: fd, path: file.manifestPath, relation: $0, startLSN: checksums.startLSN)
+        } : nil
 
         let object = layout.dataObject(label, path: file.manifestPath, extension: workspace.compressionExtension)
         var writer = try await storage.create(object, options: WriteOptions(durable: false))
         var entry: ManifestFile
         var map: PageMap?
         do {
-            if paged {
-                let result = try await workspace.storePages(fd: fd, sourcePath: file.absolutePath, prior: priorMap, into: &writer,
-                                                           threads: threads, progress: progress)
+            if paged || inspector != nil {
+                let result = try await workspace.storePages(
+                    fd: fd, sourcePath: file.absolutePath, prior: priorMap, into: &writer, threads: threads, progress: progress,
+                    inspect: inspector.map { inspector in { block, page in inspector.inspect(block: block, page: page) } })
+                if let inspector, !inspector.badBlocks.isEmpty {
+                    let blocks = inspector.badBlocks.map(String.init).joined(separator: ", ")
+                    if checksums.failBackup {
+                        throw LifeboatError(
+                            .checksumMismatch, "page checksum verification failed in '\(file.manifestPath)' block \(blocks)",
+                            hint: "the data file is damaged on the server (a re-read gave the same result); without --checksum-page-fail the backup records it and continues")
+                    }
+                    logger.warning("page checksum verification failed in '\(file.manifestPath)' block \(blocks) (re-read gave the same result); recorded in the manifest")
+                    counters.count(badPages: inspector.badBlocks.count)
+                }
+                let badBlocks = inspector.flatMap { $0.badBlocks.isEmpty ? nil : $0.badBlocks }
                 if let prior, let reference, result.transfer.size == prior.size, result.transfer.sha256 == prior.sha256 {
                     await writer.abort()
                     counters.count(referenced: 1)
-                    return reference.unchangedEntry(prior, mtime: mtime, mode: mode)
+                    var same = reference.unchangedEntry(prior, mtime: mtime, mode: mode)
+                    same.checksumPageErrors = badBlocks
+                    return same
                 }
                 entry = ManifestFile(path: file.manifestPath, size: result.transfer.size, mtime: mtime, mode: mode,
                                      sha256: result.transfer.sha256, storedSize: result.transfer.storedSize,
-                                     storedSha256: result.transfer.storedSha256)
+                                     storedSha256: result.transfer.storedSha256, checksumPageErrors: badBlocks)
                 if let prior, let reference, priorMap != nil {
                     let below = BlockLayer(label: prior.storageLabel(in: reference.manifest.label), pages: prior.blockIncremental != nil)
                     entry.blockIncremental = BlockIncremental(base: (prior.blockIncremental?.base ?? []) + [below])
                     counters.count(pageFiles: 1, storedPages: result.changedPages)
                 }
-                map = result.pageMap
+                map = paged ? result.pageMap : nil
             } else {
                 let result = try await workspace.store(fd: fd, sourcePath: file.absolutePath, into: &writer, threads: threads, progress: progress)
                 if let prior, let reference, result.size == prior.size, result.sha256 == prior.sha256 {
