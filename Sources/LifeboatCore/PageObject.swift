@@ -112,6 +112,53 @@ public struct PageMap: Sendable, Equatable {
         self.hashes = hashes
     }
 
+    static let deltaMagic: [UInt8] = Array("LBMD".utf8)
+
+    /// The map of a file stored as changed pages, relative to `prior` (the map of the layer below):
+    /// "LBMD", page count (UInt32 LE), then (block UInt32 LE, hash UInt64 LE) for every entry that
+    /// differs from `prior` or lies beyond it. A few bytes per changed page instead of 8 per page.
+    public func encodedDelta(against prior: PageMap) -> [UInt8] {
+        var bytes = Self.deltaMagic
+        func append(_ value: UInt64, _ width: Int) {
+            for shift in stride(from: 0, to: width * 8, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        }
+        append(UInt64(hashes.count), 4)
+        for (block, hash) in hashes.enumerated() where prior.changed(block: block, hash: hash) {
+            append(UInt64(block), 4)
+            append(hash, 8)
+        }
+        return bytes
+    }
+
+    /// This map with a delta written by `encodedDelta(against: self)` applied.
+    public func applying(delta bytes: [UInt8], describe: String) throws(LifeboatError) -> PageMap {
+        func corrupt(_ why: String) -> LifeboatError {
+            LifeboatError(.corrupt, "page map '\(describe)' is corrupt: \(why)")
+        }
+        guard bytes.count >= 8, Array(bytes.prefix(4)) == Self.deltaMagic, (bytes.count - 8) % 12 == 0 else {
+            throw corrupt("not a page map delta")
+        }
+        func read(_ offset: Int, _ width: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in 0..<width { value |= UInt64(bytes[offset + index]) << UInt64(index * 8) }
+            return value
+        }
+        let count = Int(read(4, 4))
+        var result = Array(hashes.prefix(count))
+        var missing = Set(result.count..<count)
+        result += [UInt64](repeating: 0, count: count - result.count)
+        var offset = 8
+        while offset < bytes.count {
+            let block = Int(read(offset, 4))
+            guard block < count else { throw corrupt("entry for block \(block) beyond its \(count) pages") }
+            result[block] = read(offset + 4, 8)
+            missing.remove(block)
+            offset += 12
+        }
+        guard missing.isEmpty else { throw corrupt("no entry for new block \(missing.min()!)") }
+        return PageMap(hashes: result)
+    }
+
     /// True when `block` must be stored: it lies beyond the reference's length or its hash differs.
     public func changed(block: Int, hash: UInt64) -> Bool {
         block >= hashes.count || hashes[block] != hash

@@ -16,6 +16,7 @@ struct IncrementalBackupTests {
     private func backup(_ lab: Lab, _ type: String, extra: [String] = []) async throws -> [String: Any] {
         let result = try await lab.lifeboat(["backup", "--type", type, "--start-fast", "--output", "json"] + extra)
         #expect(result.exitCode == 0, "backup \(type): \(result.stderr)")
+        #expect(!result.stderr.contains("unusable"), "every page map along the chain is found and intact: \(result.stderr)")
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 

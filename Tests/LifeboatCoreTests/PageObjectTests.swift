@@ -70,6 +70,24 @@ struct PageObjectTests {
         #expect(throws: LifeboatError.self) { try PageMap(decoding: [1, 2, 3], describe: "m") }
     }
 
+    @Test("a page map delta carries only changed and new entries, and rebuilds the map over its prior")
+    func pageMapDelta() throws {
+        let prior = PageMap(hashes: [10, 11, 12, 13, 14])
+        let grown = PageMap(hashes: [10, 99, 12, 13, 14, 15, 16])
+        let delta = grown.encodedDelta(against: prior)
+        #expect(delta.count == 8 + 3 * 12, "one rewritten and two new pages")
+        #expect(try prior.applying(delta: delta, describe: "d") == grown)
+        let shrunk = PageMap(hashes: [10, 11, 77])
+        #expect(try prior.applying(delta: shrunk.encodedDelta(against: prior), describe: "d") == shrunk)
+        #expect(try prior.applying(delta: prior.encodedDelta(against: prior), describe: "d") == prior)
+        // A delta that leaves a new page without an entry, a bad magic, a torn entry: corrupt.
+        var missing = grown.encodedDelta(against: prior)
+        missing.removeLast(12)
+        for bad in [missing, [0] + Array(delta.dropFirst()), Array(delta.dropLast(3))] {
+            #expect(throws: LifeboatError.self) { try prior.applying(delta: bad, describe: "d") }
+        }
+    }
+
     @Test("relation files of 16 pages or more qualify for page-level storage", arguments: [
         ("base/5/16384", 16 * 8192, true), ("base/5/16384.1", 1 << 30, true), ("base/5/16384_fsm", 24 * 8192, true),
         ("base/5/16384_vm.3", 16 * 8192, true), ("global/1262", 16 * 8192, true),

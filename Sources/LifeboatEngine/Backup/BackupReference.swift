@@ -10,6 +10,8 @@ struct BackupReference: Sendable {
     /// same timeline: after a point-in-time restore the files carry the mtimes of an older backup, so
     /// a file could differ from the reference's copy while size and mtime agree.
     let mtimeTrusted: Bool
+    /// Entries of every compatible backup, by label then path: where the page maps of earlier layers are.
+    let entries: [String: [String: ManifestFile]]
 
     /// The reference's start, whole seconds: a file whose mtime is at or after it may have changed while
     /// the reference copied it, so its mtime proves nothing.
@@ -30,9 +32,15 @@ struct BackupReference: Sendable {
         case .incr: candidate = compatible.last
         }
         guard let manifest = candidate else { return nil }
+        var entries: [String: [String: ManifestFile]] = [:]
+        for backup in compatible {
+            var files: [String: ManifestFile] = [:]
+            for file in backup.files where file.reference == nil { files[file.path] = file }
+            entries[backup.label] = files
+        }
         var files: [String: ManifestFile] = [:]
         for file in manifest.files { files[file.path] = file }
-        return BackupReference(manifest: manifest, files: files, mtimeTrusted: manifest.timeline == timeline)
+        return BackupReference(manifest: manifest, files: files, mtimeTrusted: manifest.timeline == timeline, entries: entries)
     }
 
     /// The full backup a new diff/incr belongs to: its label prefixes the new label, as in pgBackRest

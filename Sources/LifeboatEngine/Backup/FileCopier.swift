@@ -137,7 +137,8 @@ struct FileCopier: Sendable {
             throw error
         }
         if let map {
-            let bytes = map.encoded()
+            // Over a chain, only the entries that changed: the layers below hold the rest.
+            let bytes = entry.blockIncremental != nil ? map.encodedDelta(against: priorMap ?? PageMap(hashes: [])) : map.encoded()
             try await storage.write(layout.pageMapObject(label, path: file.manifestPath), contents: bytes, options: WriteOptions(durable: false))
             entry.pageMapSha256 = SHA256Hasher.hex(of: bytes)
         }
@@ -163,23 +164,28 @@ struct FileCopier: Sendable {
         return entry
     }
 
-    /// The reference's page map of this file, checked against the SHA-256 its manifest recorded. A map
-    /// that is missing or damaged only costs space: the file is then stored whole.
+    /// The reference's page map of this file: the whole map of the chain's first layer with the deltas
+    /// of the later ones applied, each checked against the SHA-256 its manifest recorded. A map that
+    /// is missing or damaged only costs space: the file is then stored whole.
     private func pageMap(of prior: ManifestFile?) async -> PageMap? {
-        guard let prior, let reference, let expected = prior.pageMapSha256 else { return nil }
-        let path = layout.pageMapObject(prior.storageLabel(in: reference.manifest.label), path: prior.path)
-        do {
-            let bytes = try await storage.readAll(path)
-            guard SHA256Hasher.hex(of: bytes) == expected else {
-                logger.warning("page map '\(path)' does not match its checksum; storing '\(prior.path)' whole")
+        guard let prior, let reference, prior.pageMapSha256 != nil else { return nil }
+        let top = prior.storageLabel(in: reference.manifest.label)
+        let layers = (prior.blockIncremental?.base.map(\.label) ?? []) + [top]
+        var map: PageMap?
+        for (index, label) in layers.enumerated() {
+            let path = layout.pageMapObject(label, path: prior.path)
+            let expected = label == top ? prior.pageMapSha256 : reference.entries[label]?[prior.path]?.pageMapSha256
+            do {
+                guard let expected else { throw LifeboatError(.notFound, "backup '\(label)' records no page map for it") }
+                let bytes = try await storage.readAll(path)
+                guard SHA256Hasher.hex(of: bytes) == expected else { throw LifeboatError(.checksumMismatch, "it does not match its checksum") }
+                map = index == 0 ? try PageMap(decoding: bytes, describe: path) : try map!.applying(delta: bytes, describe: path)
+            } catch {
+                logger.warning("page map '\(path)' is unusable (\(error)); storing '\(prior.path)' whole")
                 return nil
             }
-            let map = try PageMap(decoding: bytes, describe: path)
-            guard UInt64(map.hashes.count) * UInt64(PageObject.pageSize) >= prior.size else { return nil }
-            return map
-        } catch {
-            logger.warning("cannot read page map '\(path)' (\(error)); storing '\(prior.path)' whole")
-            return nil
         }
+        guard let map, UInt64(map.hashes.count) * UInt64(PageObject.pageSize) >= prior.size else { return nil }
+        return map
     }
 }
