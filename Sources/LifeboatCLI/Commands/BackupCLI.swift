@@ -31,7 +31,7 @@ struct BackupCLI: AsyncParsableCommand {
     @Flag(help: "diff/incr: compare every file's content with the reference instead of trusting size and mtime.")
     var delta = false
 
-    @Flag(help: "Fail the backup when a page fails its data checksum (default: report it in the log, info and manifest).")
+    @Flag(help: "Fail the backup (exit 16) when a page fails its data checksum (default: report it in the log, info and manifest).")
     var checksumPageFail = false
 
     @Flag(help: "Start with an immediate checkpoint instead of waiting for a spread one.")

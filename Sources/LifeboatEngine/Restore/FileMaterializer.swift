@@ -52,7 +52,10 @@ struct FileMaterializer: Sendable {
     let layout: RepositoryLayout
     let chain: BackupChain
 
-    /// Writes `file`'s content into `fd` (a new, empty regular file at `destination`).
+    /// Writes `file`'s content into `fd` — an empty regular file at `destination`, opened O_RDWR (a
+    /// file rebuilt from page layers is read back to prove its SHA-256) — and throws
+    /// `.checksumMismatch` naming the file when the result is not what the manifest recorded.
+    /// The one entry point for anything that rebuilds backup files (restore, delta restore).
     func materialize(_ file: ManifestFile, toFD fd: Int32, destination: String, workspace: TransferWorkspace,
                      progress: ProgressMeter? = nil) async throws {
         let storageLabel = file.storageLabel(in: chain.label)
