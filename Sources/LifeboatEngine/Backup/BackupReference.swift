@@ -24,7 +24,9 @@ struct BackupReference: Sendable {
     /// never by LSN — but its mtimes are not trusted (see `mtimeTrusted`).
     static func choose(_ type: BackupType, from backups: [BackupManifest], systemIdentifier: String, pgVersion: Int,
                        timeline: UInt32) -> BackupReference? {
+        // Newest by time, not LSN: after a point-in-time restore the new timeline's LSNs restart below the old ones.
         let compatible = backups.filter { $0.systemIdentifier == systemIdentifier && $0.pgVersion / 100 == pgVersion / 100 }
+            .sorted { ($0.stopTime, $0.stopLSN) < ($1.stopTime, $1.stopLSN) }
         let candidate: BackupManifest?
         switch type {
         case .full: candidate = nil
