@@ -125,4 +125,38 @@ struct IncrementalBackupTests {
             #expect(restored.rows == 20000 && restored.total == 20000)
         }
     }
+
+    @Test("after a point-in-time restore onto a new timeline, an incr against the old timeline's full compares content and restores exactly")
+    func acrossTimelines() async throws {
+        try await withLab { lab in
+            _ = try await lab.cluster.query("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL, filler text)")
+            _ = try await lab.cluster.query("INSERT INTO items SELECT g, 1, repeat(md5(g::text), 3) FROM generate_series(1, 20000) g")
+            let full = try await backup(lab, "full")
+            _ = try await lab.cluster.query("INSERT INTO items SELECT g, 7, 'lost' FROM generate_series(20001, 20100) g")
+            try await lab.switchAndWaitForArchive()
+            try await lab.cluster.stop()
+
+            // Back to the full's end point: timeline 2, archiving into the same stanza, files carrying the full's mtimes.
+            let branch = try lab.cluster.makeDirectory("timeline-2")
+            let restore = try await lab.lifeboat(["restore", "--pg-data", branch, "--set", full["label"] as? String ?? "",
+                                                  "--target", "immediate", "--target-action", "promote"])
+            #expect(restore.exitCode == 0, "\(restore.stderr)")
+            let server = try await lab.cluster.startOther(dataDirectory: branch, waitForPromotion: true, timeoutSeconds: 120)
+            _ = try await server.query("UPDATE items SET v = v + 1 WHERE id <= 100")
+            try await Task.sleep(nanoseconds: 1_100_000_000)
+            let onServer = ["LIFEBOAT_PG_HOST": server.socketDirectory, "LIFEBOAT_PG_PORT": String(server.port), "LIFEBOAT_PG_DATA": branch]
+            let result = try await lab.lifeboat(["backup", "--type", "incr", "--start-fast", "--output", "json"], environment: onServer)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("reference is on timeline 1"), "mtimes restored from a backup prove nothing: \(result.stderr)")
+            let incr = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(incr["reference"] as? String == full["label"] as? String)
+            #expect(incr["timeline"] as? Int == 2)
+            #expect((incr["referencedFiles"] as? Int ?? 0) > 100, "identical content is still referenced: \(incr)")
+            _ = try await server.query("SELECT pg_switch_wal()")
+            try await server.stop(mode: "fast")
+
+            let restored = try await self.restore(lab, incr["label"] as? String ?? "", name: "timeline-2-incr")
+            #expect(restored.rows == 20000 && restored.total == 20100, "\(restored)")
+        }
+    }
 }
