@@ -127,6 +127,9 @@ public enum VerifyCommand {
             problems += resolution.problems
             for stored in resolution.stored where queued.insert(stored.object(layout)).inserted {
                 jobs.append(.backupFile(stored, object: stored.object(layout)))
+                if stored.file.pageMapSha256 != nil {
+                    jobs.append(.pageMap(stored, object: layout.pageMapObject(stored.owner, path: stored.file.path)))
+                }
             }
         }
 
@@ -188,7 +191,7 @@ public enum VerifyCommand {
 
         let report = VerifyReport(
             stanza: repository.stanza, repository: repository.displayName, backups: selected.map(\.label),
-            files: jobs.filter(\.isBackupFile).count, walFiles: jobs.filter { !$0.isBackupFile }.count,
+            files: jobs.filter(\.isBackupFile).count, walFiles: jobs.filter(\.isArchivedWAL).count,
             bytes: outcomes.reduce(0) { $0 + $1.bytesRead }, problems: problems, warnings: warnings, ok: problems.isEmpty)
         context.logger.info("verify of stanza '\(repository.stanza)': \(report.backups.count) backups, \(report.files) stored files, \(report.walFiles) WAL files, \(ByteFormat.human(report.bytes)) read: \(problems.isEmpty ? "no problems" : "\(problems.count) problems")")
         return report

@@ -71,6 +71,19 @@ enum BackupReferences {
                 continue
             }
             result.stored.append(StoredFile(backup: label, owner: owner.label, compressionExtension: type, file: entry))
+            // A file stored page by page is rebuilt from earlier layers: each must be stored where it says.
+            for layer in entry.blockIncremental?.base ?? [] {
+                guard let base = manifests[layer.label] else {
+                    problem(file.path, "file '\(file.path)' is rebuilt from backup \(layer.label), \(why(layer.label))")
+                    continue
+                }
+                guard let stored = lookup(base, file.path), stored.reference == nil,
+                      let ext = CompressionType(rawValue: base.compressType)?.fileExtension else {
+                    problem(file.path, "file '\(file.path)' is rebuilt from backup \(layer.label), which does not store it")
+                    continue
+                }
+                result.stored.append(StoredFile(backup: label, owner: base.label, compressionExtension: ext, file: stored))
+            }
         }
         return result
     }

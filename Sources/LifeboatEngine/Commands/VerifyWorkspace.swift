@@ -9,18 +9,26 @@ import LifeboatStorage
 enum VerifyJob: Sendable {
     /// A backup's stored object: its stored bytes against the manifest's storedSize / storedSha256.
     case backupFile(StoredFile, object: String)
+    /// The page map of a relation file stored page by page: its bytes against `pageMapSha256`.
+    case pageMap(StoredFile, object: String)
     /// An archived WAL object: decompressed, against the SHA-256 in its name.
     case archivedWAL(ArchivedObject)
 
     var expectedStoredSize: UInt64 {
         switch self {
         case .backupFile(let stored, _): stored.file.storedSize
+        case .pageMap(let stored, _): stored.file.size / UInt64(PageObject.pageSize) * 8
         case .archivedWAL(let object): object.storedSize
         }
     }
 
     var isBackupFile: Bool {
         if case .backupFile = self { return true }
+        return false
+    }
+
+    var isArchivedWAL: Bool {
+        if case .archivedWAL = self { return true }
         return false
     }
 }
@@ -46,6 +54,8 @@ final class VerifyWorkspace {
         switch job {
         case .backupFile(let stored, let object):
             return await checkBackupFile(stored, object: object, storage: storage, progress: progress)
+        case .pageMap(let stored, let object):
+            return await checkPageMap(stored, object: object, storage: storage, progress: progress)
         case .archivedWAL(let object):
             return try await checkWAL(object, storage: storage, progress: progress)
         }
@@ -88,6 +98,36 @@ final class VerifyWorkspace {
         }
         // Manifests written before storedSha256 existed: decompress and check the original content.
         return await checkOriginal(stored, object: object, storage: storage, read: count, problem: problem)
+    }
+
+    private func checkPageMap(_ stored: StoredFile, object: String, storage: any RepositoryStorage, progress: ProgressMeter) async -> VerifyOutcome {
+        let path = stored.file.path
+        func problem(_ kind: VerifyIssue.Kind, _ why: String, read: UInt64) -> VerifyOutcome {
+            VerifyOutcome(bytesRead: read, problem: VerifyIssue(
+                kind: kind, backup: stored.backup, file: path, object: object,
+                message: "backup \(stored.backup): page map of '\(path)' (stored by backup \(stored.owner)) \(why) ('\(object)')"))
+        }
+        var hasher = SHA256Hasher()
+        var count: UInt64 = 0
+        do {
+            var reader = try await storage.openRead(object)
+            defer { reader.close() }
+            while true {
+                let read = try await reader.read(into: buffer)
+                if read == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
+                count += UInt64(read)
+                progress.advance(bytes: UInt64(read))
+            }
+        } catch {
+            if error.code == .notFound { return problem(.missing, "is missing from the repository", read: count) }
+            return problem(.unreadable, "cannot be read: \(error.message)", read: count)
+        }
+        let actual = hasher.finalizeHex()
+        guard actual == stored.file.pageMapSha256 else {
+            return problem(.checksum, "does not match its checksum", read: count)
+        }
+        return VerifyOutcome(bytesRead: count, problem: nil)
     }
 
     private func checkOriginal(_ stored: StoredFile, object: String, storage: any RepositoryStorage, read: UInt64,

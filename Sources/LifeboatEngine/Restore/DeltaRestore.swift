@@ -66,29 +66,16 @@ enum DeltaRestore {
     /// Writes one file of the backup to a destination that does not exist yet, verifying it.
     typealias Fetch = @Sendable (TransferWorkspace, ManifestFile, String) async throws -> Void
 
-    /// The per-file fetch of a full restore (the manifest's compression, the file's `reference`):
-    /// create with O_EXCL, stream, check size and SHA-256, set mode and time.
-    static func fetcher(_ context: EngineContext, manifest: BackupManifest) throws -> Fetch {
-        guard let type = CompressionType(rawValue: manifest.compressType) else {
-            throw LifeboatError(.corrupt, "backup '\(manifest.label)' uses unknown compression '\(manifest.compressType)'")
-        }
-        let storage = context.storage
-        let layout = context.repository.layout
-        let label = manifest.label
+    /// The per-file fetch of a full restore: create with O_EXCL, rebuild the file from its chain
+    /// (which checks size and SHA-256), set mode and time.
+    static func fetcher(_ context: EngineContext, chain: BackupChain) -> Fetch {
+        let materializer = FileMaterializer(storage: context.storage, layout: context.repository.layout, chain: chain)
         return { workspace, file, destination in
-            let object = layout.dataObject(file.reference ?? label, path: file.path, extension: type.fileExtension)
-            let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            // Read-write: a file rebuilt from page layers is read back to check its SHA-256.
+            let fd = open(destination, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw LocalFS.ioError("create", destination) }
             defer { close(fd) }
-            var reader = try await storage.openRead(object)
-            defer { reader.close() }
-            let result = try await workspace.fetch(from: &reader, type: type, toFD: fd, destinationPath: destination, describe: object)
-            guard result.size == file.size, result.sha256 == file.sha256 else {
-                throw LifeboatError(
-                    .checksumMismatch,
-                    "file '\(file.path)' of backup '\(label)' does not match its checksum (stored as '\(object)')",
-                    hint: "the repository copy is damaged; restore another backup with --set, and run `lifeboat verify`")
-            }
+            try await materializer.materialize(file, toFD: fd, destination: destination, workspace: workspace)
             guard fchmod(fd, mode_t(file.mode & 0o7777)) == 0 else { throw LocalFS.ioError("set the mode of", destination) }
             var times = [timespec(tv_sec: Int(file.mtime), tv_nsec: 0), timespec(tv_sec: Int(file.mtime), tv_nsec: 0)]
             guard futimens(fd, &times) == 0 else { throw LocalFS.ioError("set the time of", destination) }
