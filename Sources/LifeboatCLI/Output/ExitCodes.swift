@@ -9,6 +9,11 @@ enum ExitCodes {
     /// archive-get: any other failure; PostgreSQL aborts recovery on codes above 125 instead of
     /// treating the failure as the end of the archive and promoting at the wrong point.
     static let archiveGetFatal: Int32 = 126
+    /// drill: the drill ran and at least one check failed (the result is recorded in the repository).
+    static let drillFailed: Int32 = 60
+    /// check: Nagios plugin convention.
+    static let checkWarning: Int32 = 1
+    static let checkCritical: Int32 = 2
 
     static func code(for error: LifeboatError) -> Int32 {
         switch error.code {
