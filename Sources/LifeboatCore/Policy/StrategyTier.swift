@@ -8,13 +8,16 @@
 ///
 /// The tiers are ordered from most to least demanding; a pair of targets needs the more demanding
 /// of the tier its RTO needs and the tier its RPO needs.
-public enum StrategyTier: Int, Sendable, Codable, CaseIterable, Comparable {
-    case synchronousReplication = 0
-    case standbyReplication = 1
-    case baseBackupWithArchiving = 2
-    case dumpWithArchiving = 3
+public enum StrategyTier: String, Sendable, Codable, CaseIterable, Comparable {
+    case synchronousReplication
+    case standbyReplication
+    case baseBackupWithArchiving
+    case dumpWithArchiving
 
-    public static func < (lhs: StrategyTier, rhs: StrategyTier) -> Bool { lhs.rawValue < rhs.rawValue }
+    /// Most demanding first.
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: StrategyTier, rhs: StrategyTier) -> Bool { lhs.rank < rhs.rank }
 
     /// The tier an RTO needs: below 5 minutes there is no time to restore anything, only to fail over.
     public static func forRTO(_ rto: PolicyDuration) -> StrategyTier {

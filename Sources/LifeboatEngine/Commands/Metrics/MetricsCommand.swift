@@ -63,7 +63,7 @@ public enum MetricsCommand {
         gauge("postgres_up", "Whether PostgreSQL answered (1) or not (0).", server == nil ? 0 : 1)
         if let server {
             gauge("archiver_failing", "pg_stat_archiver's last failure is newer than its last success (1) or not (0).", server.archiverFailing ? 1 : 0)
-            gauge("archiver_failed_count", "pg_stat_archiver.failed_count since the statistics were reset.", Double(server.failedCount))
+            gauge("archiver_failures", "pg_stat_archiver.failed_count since the statistics were reset.", Double(server.failedCount))
             gauge("archive_timeout_seconds", "The server's archive_timeout (0: disabled).", server.archiveTimeoutSeconds)
         }
         if let drill = repository.newestDrill {
