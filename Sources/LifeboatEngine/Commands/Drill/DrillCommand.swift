@@ -36,6 +36,7 @@ public enum DrillCommand {
         await run.perform(manifest: manifest, target: restoreTarget, userChecks: userChecks, timeoutSeconds: options.timeoutSeconds)
 
         // Cleanup happens whatever happened above: every process the drill started is stopped.
+        guardian.beginCleanup()
         await run.server?.teardown()
         if let server = run.server, server.isRunning {
             run.checks.append(DrillCheck(name: "cleanup", outcome: .failed, message: "the scratch PostgreSQL on '\(scratch.dataDirectory)' could not be stopped"))

@@ -8,6 +8,9 @@ import Foundation
 /// directory before Lifeboat exits (128 + signal), so an interrupted drill leaves nothing behind.
 final class InterruptGuard: @unchecked Sendable {
     private let lock = NSLock()
+    /// Held by whoever cleans up: the interrupt path (which then exits without returning) or the
+    /// drill's own cleanup, so the two never remove the same files at once.
+    private let cleanupLock = NSLock()
     private var sources: [any DispatchSourceSignal] = []
     private var dataDirectory: String?
     private var scratchDirectory: String?
@@ -28,15 +31,22 @@ final class InterruptGuard: @unchecked Sendable {
         }
     }
 
+    /// The drill's own cleanup starts: from now on an interrupt waits for it (and then exits).
+    func beginCleanup() {
+        cleanupLock.lock()
+    }
+
     /// Back to the default dispositions once the drill cleaned up by itself.
     func release() {
         for source in sources { source.cancel() }
         sources.removeAll()
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        cleanupLock.unlock()
     }
 
     private func interrupted(by signalNumber: Int32) {
+        cleanupLock.lock()  // never released: this path ends the process
         lock.lock()
         let data = dataDirectory, scratch = scratchDirectory, keep = keep
         lock.unlock()
@@ -45,6 +55,7 @@ final class InterruptGuard: @unchecked Sendable {
         if let data { ScratchServer.kill(dataDirectory: data, signal: SIGQUIT) }
         if let data { ScratchServer.kill(dataDirectory: data, signal: SIGKILL) }
         if let scratch, !keep { try? FileManager.default.removeItem(atPath: scratch) }
-        exit(128 + signalNumber)
+        // _exit: the drill's tasks are still running; atexit handlers must not wait for them.
+        _exit(128 + signalNumber)
     }
 }
