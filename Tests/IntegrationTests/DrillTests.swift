@@ -75,7 +75,7 @@ struct DrillTests {
             #expect((report["timeToReadySeconds"] as? Double ?? 0) > 0)
             #expect(report["lifeboatVersion"] is String && report["host"] is String)
             let outcomes = checks(report)
-            for name in ["restore", "out of recovery", "recovery target", "databases", "amcheck", "clean stop", "page checksums",
+            for name in ["restore", "out of recovery", "isolation", "recovery target", "databases", "amcheck", "clean stop", "page checksums",
                          "sql checks.sql#1", "sql checks.sql#2", "rto"] {
                 #expect(outcomes[name] == "passed", "check \(name): \(outcomes[name] ?? "missing") in \(result.stdout)")
             }

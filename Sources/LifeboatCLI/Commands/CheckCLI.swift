@@ -58,7 +58,7 @@ struct CheckCLI: AsyncParsableCommand {
             let configuration = CheckLine(name: "configuration", status: .ok, message: "options valid for stanza '\(context.stanza)'")
             report = CheckReport(stanza: context.stanza, checks: [configuration] + (await CheckCommand.run(context, options: check)))
         } catch {
-            let message = (error as? LifeboatError)?.description ?? "\(error)"
+            let message = error.description
             report = CheckReport(stanza: common.stanza ?? "", checks: [CheckLine(name: "configuration", status: .critical, message: message)])
         }
         switch format {

@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LifeboatCore
+import LifeboatPostgres
 import LifeboatStorage
 
 extension RepositoryLayout {
@@ -20,12 +24,25 @@ struct DrillRecords: Sendable {
             let path = repository.layout.drillRoot + "/" + base + (attempt == 0 ? "" : "-\(attempt)") + ".json"
             do {
                 try await repository.storage.write(path, contents: bytes, options: WriteOptions(durable: true, noReplace: true))
+                matchStanzaOwner(path)
                 return path
             } catch {
                 guard error.code == .alreadyExists else { throw error }
             }
         }
         throw LifeboatError(.alreadyExists, "unable to find a free name for the drill record under '\(repository.layout.drillRoot)'")
+    }
+
+    /// A drill run as root (cron, CI) must not leave root-owned files in a repository the cluster's
+    /// user writes to: in a local repository the drill directory and record take the stanza
+    /// directory's owner.
+    private func matchStanzaOwner(_ path: String) {
+        guard OSUser.isRoot, let posix = repository.storage as? PosixStorage else { return }
+        var owner = stat()
+        guard stat(posix.root + "/" + repository.stanza, &owner) == 0 else { return }
+        for item in [repository.layout.drillRoot, path] {
+            _ = lchown(posix.root + "/" + item, owner.st_uid, owner.st_gid)
+        }
     }
 
     /// Every record, oldest first (unreadable records are skipped).

@@ -85,6 +85,7 @@ struct DrillRun {
         }
 
         // 3. Checks on the running copy.
+        await checkIsolation(server)
         await checkRecoveryTarget(server, target: target)
         let databases = await checkDatabases(server)
         await checkAmcheck(server, databases: databases)
@@ -100,6 +101,21 @@ struct DrillRun {
             return
         }
         await checkPageChecksums(enabled: checksumsOn)
+    }
+
+    /// The copy must be unreachable over TCP and must not archive into the real repository.
+    private mutating func checkIsolation(_ server: ScratchServer) async {
+        do {
+            let result = try await query(server, "SELECT current_setting('listen_addresses') AS listen, current_setting('archive_mode') AS archive")
+            let listen = result.value(0, "listen") ?? "?", archive = result.value(0, "archive") ?? "?"
+            if listen.isEmpty && archive == "off" {
+                record("isolation", .passed, "no TCP listener (listen_addresses ''), archive_mode off, socket in \(server.socketDirectory)")
+            } else {
+                record("isolation", .failed, "listen_addresses '\(listen)', archive_mode '\(archive)': the scratch server is not isolated")
+            }
+        } catch {
+            record("isolation", .failed, describe(error))
+        }
     }
 
     /// The last replayed commit must not be after the target: recovery stopped where it was told.
