@@ -127,9 +127,12 @@ public enum CheckCommand {
     static func archiveEndToEnd(_ connection: PostgresConnection, context: EngineContext, timeout: Double) async -> CheckLine {
         let name = "archive-push"
         do {
-            // Something to switch: a logical message is a WAL record written outside any table.
-            _ = try await connection.query("SELECT pg_logical_emit_message(false, 'lifeboat', 'check')")
-            let switched = try await connection.query("SELECT pg_walfile_name(pg_current_wal_lsn()) AS name, pg_switch_wal()")
+            // Something to switch: a logical message is a WAL record written outside any table (a role
+            // without EXECUTE on it still gets a meaningful answer below).
+            _ = try? await connection.query("SELECT pg_logical_emit_message(false, 'lifeboat', 'check')")
+            // pg_switch_wal() returns the end of the segment it closed; with nothing to close, the start of
+            // the current one, whose pg_walfile_name is the previous (already closed) segment.
+            let switched = try await connection.query("SELECT pg_walfile_name(pg_switch_wal()) AS name")
             guard let file = switched.value(0, "name"), let wal = WALFileName(file) else {
                 return CheckLine(name: name, status: .critical, message: "the server did not name its current WAL file")
             }
