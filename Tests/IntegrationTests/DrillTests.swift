@@ -155,6 +155,35 @@ struct DrillTests {
         }
     }
 
+    @Test("a target time after the last archived commit replays the whole archive and passes")
+    func targetAfterLastCommit() async throws {
+        try await withLab { lab in
+            _ = try await prepare(lab)
+            try await Task.sleep(nanoseconds: 1_100_000_000)
+            let target = try await lab.cluster.query(
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS t").value(0, "t") ?? ""
+            try await Task.sleep(nanoseconds: 2_500_000_000)
+            // WAL without a commit, archived after the target: the window reaches past it.
+            _ = try await lab.cluster.query("SELECT pg_logical_emit_message(false, 'test', 'no commit')")
+            try await lab.switchAndWaitForArchive()
+            // The archive is published a moment after its file appears: wait until the window covers the target.
+            for _ in 0..<100 {
+                let info = try json(try await lab.lifeboat(["info", "--output", "json"]).stdout)
+                let latest = (info["recoverableWindow"] as? [String: Any])?["latest"] as? String ?? ""
+                if latest.prefix(19) > target.prefix(19) { break }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            let result = try await lab.lifeboat(["drill", "--target-time", target, "--check-sql", try writeFile(lab, "all.sql", "SELECT count(*) = 150 FROM orders"), "--output", "json"])
+            let info = try await lab.lifeboat(["info"]).stdout
+            let names = try lab.archivedNames().sorted()
+            #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)\n\(info)\n\(names)")
+            let report = try json(result.stdout)
+            let target_ = (report["checks"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "recovery target" }
+            #expect(target_?["outcome"] as? String == "passed")
+            #expect((target_?["message"] as? String)?.contains("the whole archive was replayed") == true, "\(target_ ?? [:])")
+        }
+    }
+
     @Test("bad drill input is refused before anything starts")
     func badInput() async throws {
         try await withLab { lab in
