@@ -100,6 +100,13 @@ struct MetricsStatusTests {
             #expect(metrics.stdout.contains("# HELP lifeboat_archive_lag_seconds "))
             #expect(metrics.stdout.contains("# TYPE lifeboat_archive_lag_seconds gauge"))
 
+            // --output json: the same samples as objects.
+            let asJSON = try await lab.lifeboat(["metrics", "--output", "json"])
+            let objects = try #require(try JSONSerialization.jsonObject(with: Data(asJSON.stdout.utf8)) as? [[String: Any]])
+            let success = objects.first { $0["name"] as? String == "lifeboat_drill_last_success" }
+            #expect(success?["value"] as? Double == 1)
+            #expect((success?["labels"] as? [String: String])?["repo"] == "posix:\(lab.repository)")
+
             // --output-file: the same exposition, written whole.
             let directory = try Sandbox.makeClusterUserDirectory(prefix: "lifeboat-textfile")
             defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -42,19 +42,30 @@ struct MetricsCLI: AsyncParsableCommand {
         given["backup-max-age"] = backupMaxAge
         given["drill-max-age"] = drillMaxAge
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        struct Written: Encodable { let outputFile: String }
+        let format = try options.outputFormat
+        if format == .json {
+            // JSON: the same samples as objects {name, labels, value} (the file, if asked, stays exposition text).
+            try await CommandRunner.run(format: .json, {
+                MetricSample.parse(try await exposition(options))
+            }, text: { _ in "" })
+            return
+        }
         try await CommandRunner.run(format: .text, {
-            let context = try options.context(quietInfo: true)
-            func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
-                try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
-            }
-            let text = try await MetricsCommand.run(context, options: MetricsOptions(
-                rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age")))
-            if let outputFile {
-                try MetricsFile.write(text, to: outputFile)
-                return ""
-            }
-            return text
+            try await exposition(options)
         }, text: { $0 })
+    }
+
+    private func exposition(_ options: ResolvedOptions) async throws -> String {
+        let context = try options.context(quietInfo: true)
+        func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
+            try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
+        }
+        let text = try await MetricsCommand.run(context, options: MetricsOptions(
+            rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age")))
+        if let outputFile {
+            try MetricsFile.write(text, to: outputFile)
+            return ""
+        }
+        return text
     }
 }
