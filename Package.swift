@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // `lifeboat metrics`: the Prometheus exposition format through swift-prometheus's registry
+        // (which brings swift-metrics' CoreMetrics and swift-atomics).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries of the field, linked through system-library shims (no shelling out on the data path).
@@ -42,6 +45,7 @@ let package = Package(
             dependencies: [
                 "LifeboatCore", "LifeboatCodecs", "LifeboatStorage", "LifeboatPostgres", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         // Thin command line.

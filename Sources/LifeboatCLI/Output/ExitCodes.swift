@@ -11,6 +11,11 @@ enum ExitCodes {
     static let archiveGetFatal: Int32 = 126
     /// verify: the repository has at least one problem (each listed); the same code as a corrupt stored file.
     static let verifyFailed: Int32 = 17
+    /// drill: the drill ran and at least one check failed (the result is recorded in the repository).
+    static let drillFailed: Int32 = 60
+    /// check: Nagios plugin convention.
+    static let checkWarning: Int32 = 1
+    static let checkCritical: Int32 = 2
 
     static func code(for error: LifeboatError) -> Int32 {
         switch error.code {
