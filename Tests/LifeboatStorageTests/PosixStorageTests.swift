@@ -22,13 +22,10 @@ struct PosixStorageTests {
         #expect(PosixStorage(root: "/r").capabilities == [.atomicNoReplace, .syncAll])
     }
 
-    /// Runs with the most restrictive and the most permissive umask: the modes must not change.
-    /// (The umask is process-wide; every other test's code is umask-independent, which is the point.)
-    @Test(arguments: [mode_t(0o277), mode_t(0)])
-    func modesAre0600And0700RegardlessOfUmask(umaskValue: mode_t) async throws {
+    /// The umask is process-wide and suites run in parallel, so this test keeps the process's umask;
+    /// `RepositoryModesTests` runs the binary under the most restrictive and permissive ones.
+    @Test func modesAre0600And0700() async throws {
         let directory = TemporaryDirectory()
-        let previous = umask(umaskValue)
-        defer { umask(previous) }
 
         let storage = PosixStorage(root: directory.path + "/a/repo")
         try storage.ensureRoot()

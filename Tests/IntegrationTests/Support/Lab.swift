@@ -47,7 +47,9 @@ final class Lab: @unchecked Sendable {
     }
 
     /// Runs `lifeboat <arguments>` as the cluster's OS user with this lab's stanza, repository and server.
-    func lifeboat(_ arguments: [String], environment extra: [String: String] = [:], stanza: String? = nil) async throws -> ProcessResult {
+    /// `umask`: run it under this umask (octal text), through /bin/sh, without touching this process's.
+    func lifeboat(_ arguments: [String], environment extra: [String: String] = [:], stanza: String? = nil,
+                  umask: String? = nil) async throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment["LIFEBOAT_STANZA"] = stanza ?? self.stanza
         environment["LIFEBOAT_REPO_PATH"] = repository
@@ -58,6 +60,10 @@ final class Lab: @unchecked Sendable {
         environment["LIFEBOAT_PROCESS_MAX"] = "2"
         environment["LIFEBOAT_LOCK_PATH"] = lockPath
         for (key, value) in extra { environment[key] = value }
+        if let umask {
+            return try await cluster.runAsClusterUser(
+                "/bin/sh", ["-c", "umask \(umask) && exec \"$0\" \"$@\"", binary] + arguments, environment: environment)
+        }
         return try await cluster.runAsClusterUser(binary, arguments, environment: environment)
     }
 
