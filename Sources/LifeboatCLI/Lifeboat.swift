@@ -20,6 +20,7 @@ public struct LifeboatCommand: AsyncParsableCommand {
         version: LifeboatVersion.current,
         subcommands: [
             InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self,
+            ExpireCLI.self, PinCLI.self, UnpinCLI.self, AuditCLI.self,
         ])
 
     public init() {}

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LifeboatCore
 import LifeboatEngine
@@ -51,6 +52,10 @@ enum InfoText {
             lines.append("        time: \(TargetTime.display(backup.startTime)) → \(TargetTime.display(backup.stopTime))")
             lines.append("        lsn: \(backup.startLSN) → \(backup.stopLSN), timeline \(backup.timeline), WAL \(backup.startWAL) → \(backup.stopWAL)")
             lines.append("        size: \(Bytes.text(backup.originalSize)) in \(backup.files) files, stored \(Bytes.text(backup.storedSize))")
+            if let pin = backup.pin {
+                let until = pin.until.map { "until \(TargetTime.display($0))\($0 <= Date() ? " (expired)" : "")" } ?? "until unpinned"
+                lines.append("        pinned: \(until)\(pin.reason.map { ", reason: \($0)" } ?? ""), by \(pin.pinnedBy) at \(TargetTime.display(pin.pinnedAt))")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -15,6 +15,8 @@ public struct BackupInfo: Codable, Sendable {
     public var files: Int
     public var originalSize: UInt64
     public var storedSize: UInt64
+    /// Set while the backup is pinned (`lifeboat pin`), even if the pin's date has passed.
+    public var pin: PinRecord?
 }
 
 public struct InfoReport: Codable, Sendable {
@@ -38,6 +40,7 @@ public enum InfoCommand {
         let stanza = try await repository.loadStanza()
         let segmentSize = WALSegmentSize(bytes: stanza.walSegmentSize) ?? .default16MiB
         let manifests = try await repository.backups()
+        let pins = Dictionary(try await repository.pins().map { ($0.label, $0) }, uniquingKeysWith: { first, _ in first })
         let objects = try await repository.archiveContents()
         var archivedAt: [WALSegment: Date] = [:]
         for object in objects where object.name.wal.kind == .segment {
@@ -48,7 +51,8 @@ public enum InfoCommand {
         let backups = manifests.map {
             BackupInfo(label: $0.label, type: $0.type, reference: $0.reference, timeline: $0.timeline, startTime: $0.startTime,
                        stopTime: $0.stopTime, startLSN: $0.startLSN, stopLSN: $0.stopLSN, startWAL: $0.startWALFile,
-                       stopWAL: $0.stopWALFile, files: $0.files.count, originalSize: $0.originalSize, storedSize: $0.storedSize)
+                       stopWAL: $0.stopWALFile, files: $0.files.count, originalSize: $0.originalSize, storedSize: $0.storedSize,
+                       pin: pins[$0.label])
         }
         return InfoReport(
             stanza: stanza.stanza, repository: repository.displayName, systemIdentifier: stanza.systemIdentifier,
