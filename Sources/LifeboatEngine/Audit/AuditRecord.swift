@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatCodecs
 import LifeboatCore
 
 public enum AuditOutcome: String, Codable, Sendable {
@@ -50,6 +51,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var details: [String: String]
     public var lifeboatVersion: String
     public var previousSha256: String
+    /// SHA-256 of this record's canonical JSON with this field empty: an edit of the newest record,
+    /// which no later record chains to yet, is detected too.
+    public var recordSha256: String
 
     public var date: Date? { try? TargetTime.parse(time, defaultOffsetSeconds: 0) }
 
@@ -61,6 +65,20 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         } catch {
             throw LifeboatError(.internal, "audit record \(sequence) cannot be encoded: \(error)")
         }
+    }
+
+    /// The record with its own hash filled in.
+    func sealed() throws(LifeboatError) -> AuditRecord {
+        var record = self
+        record.recordSha256 = ""
+        record.recordSha256 = SHA256Hasher.hex(of: try record.canonicalBytes())
+        return record
+    }
+
+    /// Whether `bytes` are exactly this record's canonical form with a correct own hash.
+    func isIntact(storedAs bytes: [UInt8]) -> Bool {
+        guard let expected = try? sealed(), expected.recordSha256 == recordSha256 else { return false }
+        return (try? canonicalBytes()) == bytes
     }
 
     static func decode(_ bytes: [UInt8]) -> AuditRecord? {

@@ -40,19 +40,22 @@ public struct AuditTrail: Sendable {
             } else {
                 previous = AuditRecord.genesisSha256
             }
-            let record = AuditRecord(
+            let record = try AuditRecord(
                 sequence: (sequences.last ?? 0) + 1, time: TargetTime.postgresText(now), host: Self.hostName(), user: Self.userName(),
                 command: event.command, stanza: stanza, outcome: event.outcome, labels: event.labels, sizes: event.sizes,
-                error: event.error, details: event.details, lifeboatVersion: LifeboatVersion.current, previousSha256: previous)
+                error: event.error, details: event.details, lifeboatVersion: LifeboatVersion.current, previousSha256: previous,
+                recordSha256: "").sealed()
             do {
                 try await storage.write(
                     directory + "/" + AuditRecord.objectName(record.sequence), contents: try record.canonicalBytes(),
                     options: WriteOptions(durable: true, noReplace: true))
-                return record
             } catch {
                 guard error.code == .alreadyExists else { throw error }
                 // Another writer took this number first: chain to its record instead.
+                continue
             }
+            try await writeHead(record)
+            return record
         }
         throw LifeboatError(.repository, "could not append to the audit trail of stanza '\(stanza)': too many concurrent writers")
     }
@@ -72,6 +75,9 @@ public struct AuditTrail: Sendable {
             guard let record = AuditRecord.decode(bytes) else {
                 throw Self.broken(sequence: sequence, "audit record \(sequence) of stanza '\(stanza)' is not a valid record")
             }
+            guard record.isIntact(storedAs: bytes) else {
+                throw Self.broken(sequence: sequence, "audit record \(sequence) of stanza '\(stanza)' was edited: its content does not match its own hash")
+            }
             guard record.sequence == sequence else {
                 throw Self.broken(sequence: sequence, "audit record \(sequence) of stanza '\(stanza)' holds record \(record.sequence): records were reordered")
             }
@@ -84,7 +90,30 @@ public struct AuditTrail: Sendable {
             last = previousSha256
             expected = sequence + 1
         }
+        if let head = try await readHead(), head.sequence >= expected {
+            throw Self.broken(sequence: expected, "audit trail of stanza '\(stanza)' ends at record \(expected - 1) but record \(head.sequence) was written: records were removed from its end")
+        }
         return AuditVerification(records: records, count: Int(expected - 1), lastSha256: last)
+    }
+
+    /// `audit/head.json`: the newest sequence written, so removing the newest records is detected too.
+    /// Concurrent writers may leave it one behind (never ahead); verify only flags a head beyond the trail.
+    struct Head: Codable { var sequence: UInt64 }
+
+    private var headPath: String { directory + "/head.json" }
+
+    private func writeHead(_ record: AuditRecord) async throws {
+        if let head = try await readHead(), head.sequence >= record.sequence { return }
+        let bytes = Array((try? JSONEncoder().encode(Head(sequence: record.sequence))) ?? Data())
+        try await storage.write(headPath, contents: bytes, options: WriteOptions(durable: true))
+    }
+
+    private func readHead() async throws -> Head? {
+        guard try await storage.info(headPath) != nil else { return nil }
+        guard let head = try? JSONDecoder().decode(Head.self, from: Data(try await storage.readAll(headPath))) else {
+            throw Self.broken(sequence: 0, "audit trail head '\(headPath)' of stanza '\(stanza)' is not valid")
+        }
+        return head
     }
 
     /// Record sequence numbers present, ascending (stray names are ignored).
