@@ -77,9 +77,8 @@ struct ExpireCLI: AsyncParsableCommand {
             try CommandRunner.fail(LifeboatError(.invalidArgument, "invalid --repo '\(repo)': only repository 1 is configured"),
                                    format: try options.outputFormat, exitCode: 2)
         }
-        let policy = try options.retentionPolicy
         let run: (EngineContext) async throws -> ExpireReport = { context in
-            try await ExpireCommand.run(context, options: ExpireOptions(policy: policy, dryRun: dryRun))
+            try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: dryRun))
         }
         if dryRun {
             // A dry run changes nothing, not even the audit trail.
@@ -153,7 +152,7 @@ enum AutoExpire {
         } catch {
             let failed = error as? LifeboatError ?? LifeboatError(.internal, "\(error)")
             StandardError.write("lifeboat: error: the backup completed, but expire-auto failed: \(failed.description)\n")
-            try? await trail.append(AuditEvent(command: "expire", outcome: .failed, error: failed.description))
+            _ = try? await trail.append(AuditEvent(command: "expire", outcome: .failed, error: failed.description))
             throw ExitCode(ExitCodes.code(for: failed))
         }
     }
