@@ -11,6 +11,9 @@ public struct RetentionBackup: Sendable, Equatable {
     public var stopLSN: LSN
     public var startTime: Date
     public var stopTime: Date
+    /// Every other backup whose stored bytes this one's files use (`ManifestFile.reference`). Normally
+    /// within the `reference` chain; followed too, so no removal can ever take bytes a kept backup reads.
+    public var fileReferences: Set<String> = []
     /// Segment holding `startLSN` (the first WAL a restore of this backup reads).
     public var startSegment: UInt64
     /// Segment holding `stopLSN` (the last WAL needed to make it consistent).
@@ -40,6 +43,7 @@ public struct RetentionBackup: Sendable, Equatable {
             stopTime: manifest.stopTime,
             startSegment: WALSegment(containing: manifest.startLSN, timeline: manifest.timeline, segmentSize: size).number,
             stopSegment: WALSegment(containing: manifest.stopLSN, timeline: manifest.timeline, segmentSize: size).number)
+        fileReferences = Set(manifest.files.compactMap(\.reference)).subtracting([manifest.label])
     }
 
     /// Oldest first: by stop LSN, then stop time, then label (deterministic for equal backups).

@@ -87,6 +87,10 @@ public enum RetentionPlanner {
             notes.append("\(label) is pinned: kept with the WAL from its start to its stop")
         }
         for label in floor.union(pinned) { removedBy[label] = nil }
+        // Whatever a kept backup reads must stay: never break a chain, whatever the rules said.
+        for backup in catalogue.sorted where removedBy[backup.label] == nil {
+            for label in catalogue.selfAndAncestors(backup.label) { removedBy[label] = nil }
+        }
         // A dependent removed because what it depends on goes says so.
         for backup in catalogue.sorted where removedBy[backup.label] != nil && backup.type != .full {
             if let parent = catalogue.parent(of: backup.label), let parentRule = removedBy[parent.label],
@@ -189,9 +193,17 @@ struct Catalogue {
         self.byLabel = byLabel
         var children: [String: [String]] = [:]
         for backup in sorted {
-            if backup.type != .full, let reference = backup.reference { children[reference, default: []].append(backup.label) }
+            for reference in Self.dependencies(of: backup) { children[reference, default: []].append(backup.label) }
         }
         self.children = children
+    }
+
+    /// What a backup cannot be restored without: its reference (diff/incr) and any backup holding bytes it uses.
+    static func dependencies(of backup: RetentionBackup) -> [String] {
+        var result = backup.fileReferences
+        if backup.type != .full, let reference = backup.reference { result.insert(reference) }
+        result.remove(backup.label)
+        return result.sorted()
     }
 
     func parent(of label: String) -> RetentionBackup? {
@@ -213,9 +225,12 @@ struct Catalogue {
 
     func selfAndAncestors(_ label: String) -> Set<String> {
         var result: Set<String> = [label]
-        var current = parent(of: label)
-        while let backup = current, result.insert(backup.label).inserted {
-            current = parent(of: backup.label)
+        var pending = [label]
+        while let next = pending.popLast() {
+            guard let backup = byLabel[next] else { continue }
+            for dependency in Self.dependencies(of: backup) where byLabel[dependency] != nil && result.insert(dependency).inserted {
+                pending.append(dependency)
+            }
         }
         return result
     }

@@ -147,6 +147,20 @@ struct RetentionPlannerTests {
         #expect(Set([full.label, diff.label, incr.label]).isSubset(of: plan.kept))
     }
 
+    @Test("a backup whose files read bytes stored by an older chain keeps that chain's backup")
+    func fileReferences() {
+        var builder = CatalogueBuilder()
+        let old = builder.add(.full)
+        let new = builder.add(.full)
+        var incr = builder.add(.incr)
+        incr.fileReferences = [old.label, new.label]
+        var backups = builder.backups
+        backups[2] = incr
+        let plan = RetentionPlanner.plan(backups: backups, pins: [], archive: builder.archive, policy: RetentionPolicy(full: 1), now: builder.now)
+        #expect(plan.backups.isEmpty)
+        #expect(plan.kept == [old.label, new.label, incr.label])
+    }
+
     @Test("retention-full and retention-window together: the longer horizon wins")
     func combinedHorizons() {
         var builder = CatalogueBuilder()
