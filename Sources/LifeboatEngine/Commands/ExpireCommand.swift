@@ -118,6 +118,8 @@ public enum ExpireCommand {
         for removal in plan.backups {
             context.logger.info("removed backup '\(removal.label)' (\(removal.rule): \(removal.reason))")
             try await storage.removeTree(repository.layout.backupDirectory(removal.label))
+            // An expired pin of a removed backup has nothing left to protect.
+            try await storage.remove(repository.pinPath(removal.label))
         }
         for object in walObjects.sorted(by: { $0.name.wal < $1.name.wal }) {
             try await storage.remove(object.path)
