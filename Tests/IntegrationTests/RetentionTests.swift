@@ -135,8 +135,10 @@ struct RetentionTests {
             #expect(expire.exitCode == 0, "\(expire.stderr)")
             #expect(try await listed(lab) == [second, fourth], "the pinned backup stays, the unpinned older one goes")
             #expect(expire.stdout.contains("note: \(second) is pinned"), "\(expire.stdout)")
-            // Its WAL from start to stop is still there: it restores.
+            // Its WAL from start to stop is still there: it restores, and verify accepts the repository.
             #expect(try await restoreAndCount(lab, label: second) == 20)
+            let verify = try await lab.lifeboat(["verify"])
+            #expect(verify.exitCode == 0, "\(verify.stdout) \(verify.stderr)")
 
             let unknown = try await lab.lifeboat(["pin", "20000101-000000F"])
             #expect(unknown.exitCode == 31, "\(unknown.stderr)")
@@ -199,6 +201,8 @@ struct RetentionTests {
             #expect(expire.stdout.contains("removed interrupted backup \(first)"), "\(expire.stdout)")
             #expect(!FileManager.default.fileExists(atPath: "\(lab.repository)/main/backup/\(first)"))
             #expect(try segmentNames(lab).first == (try await startWAL(lab, second)))
+            let verify = try await lab.lifeboat(["verify"])
+            #expect(verify.exitCode == 0, "\(verify.stdout) \(verify.stderr)")
         }
     }
 
@@ -255,6 +259,10 @@ struct RetentionTests {
             let removed = try await lab.lifeboat(["audit", "--output", "json"])
             #expect(removed.exitCode == 18)
             #expect(removed.stderr.contains("record 2 is missing from the audit trail of stanza 'main'"), "\(removed.stderr)")
+            // verify checks the chain too.
+            let verify = try await lab.lifeboat(["verify"])
+            #expect(verify.exitCode != 0)
+            #expect(verify.stdout.contains("problem: record 2 is missing from the audit trail of stanza 'main'"), "\(verify.stdout)")
         }
     }
 }

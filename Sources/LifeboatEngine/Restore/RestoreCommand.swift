@@ -17,9 +17,13 @@ public struct RestoreOptions: Sendable {
     /// Restored clusters stop archiving (archive_mode = off): a restore next to the live cluster must
     /// not push a second history into the same stanza.
     public var archiveModeOff: Bool
+    /// Update an existing (stopped) data directory in place, rewriting only the files that differ.
+    public var delta: Bool
 
     public init(pgData: String, set: String? = nil, target: RecoveryTarget = .endOfArchive, targetAction: TargetAction? = nil,
-                targetExclusive: Bool = false, tablespaceMap: [UInt32: String] = [:], force: Bool = false, archiveModeOff: Bool = false) {
+                targetExclusive: Bool = false, tablespaceMap: [UInt32: String] = [:], force: Bool = false, archiveModeOff: Bool = false,
+                delta: Bool = false) {
+        self.delta = delta
         self.pgData = pgData
         self.set = set
         self.target = target
@@ -39,6 +43,8 @@ public struct RestoreReport: Codable, Sendable {
     public var size: UInt64
     public var seconds: Double
     public var backupStopTime: Date
+    /// Set by `--delta`: what was compared, rewritten and removed.
+    public var delta: DeltaRestoreReport? = nil
 }
 
 /// `lifeboat restore`: rebuilds a data directory from a backup, verifying every byte, and prepares
@@ -54,14 +60,24 @@ public enum RestoreCommand {
         let plan = try RestorePlan.prepare(manifest: manifest, options: options)
         context.logger.info("restoring backup '\(manifest.label)' into '\(plan.dataDirectory)' for \(RecoverySettings.describe(options.target))")
 
-        try plan.createLayout()
-        let files = try await restoreFiles(context, manifest: manifest, plan: plan)
+        let files: Int
+        var delta: DeltaRestoreReport?
+        if options.delta {
+            delta = try await DeltaRestore.run(context, manifest: manifest, plan: plan, fetch: try DeltaRestore.fetcher(context, manifest: manifest))
+            files = manifest.files.count
+        } else {
+            try plan.createLayout()
+            files = try await restoreFiles(context, manifest: manifest, plan: plan)
+        }
         try writeRecoveryFiles(context, manifest: manifest, plan: plan, options: options)
         for root in plan.syncRoots { try LocalFS.syncFileSystem(containing: root) }
 
         let report = RestoreReport(
             label: manifest.label, target: RecoverySettings.describe(options.target), pgData: plan.dataDirectory,
-            files: files, size: manifest.originalSize, seconds: ProgressMeter.now() - began, backupStopTime: manifest.stopTime)
+            files: files, size: manifest.originalSize, seconds: ProgressMeter.now() - began, backupStopTime: manifest.stopTime, delta: delta)
+        if let delta {
+            context.logger.info("delta restore: \(delta.filesChecked) files checked, \(delta.filesRewritten) rewritten (\(ByteFormat.human(delta.bytesRewritten))), \(delta.entriesRemoved) removed")
+        }
         context.logger.info("restore of '\(manifest.label)' complete: \(files) files, \(ByteFormat.human(manifest.originalSize)); start PostgreSQL on '\(plan.dataDirectory)' to replay WAL")
         return report
     }
