@@ -21,6 +21,7 @@ public struct LifeboatCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self, VerifyCLI.self,
             DrillCLI.self, CheckCLI.self, MetricsCLI.self, StatusCLI.self,
+            ExpireCLI.self, PinCLI.self, UnpinCLI.self, AuditCLI.self,
         ])
 
     public init() {}

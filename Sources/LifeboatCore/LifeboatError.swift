@@ -14,6 +14,7 @@ public struct LifeboatError: Error, Sendable, Equatable, CustomStringConvertible
         case alreadyExists        // an object exists and must not be replaced
         case checksumMismatch     // content does not match its recorded SHA-256
         case corrupt              // a stored object cannot be decoded (truncated, bad frame)
+        case auditChainBroken     // the audit trail's hash chain is broken: a record was removed, edited or reordered
         case postgres             // PostgreSQL unreachable or a query failed
         case postgresConfig       // PostgreSQL reachable but not configured for Lifeboat (wal_level, archive_mode...)
         case lockHeld             // another Lifeboat process holds the stanza lock

@@ -24,6 +24,10 @@ struct BackupCLI: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var postgres: PostgresOptions
     @OptionGroup var transfer: TransferOptions
+    @OptionGroup var retention: RetentionOptions
+
+    @Option(help: ArgumentHelp("y | n: run expire after a successful backup (default y; nothing is removed without a retention policy).", valueName: "y|n"))
+    var expireAuto: String?
 
     @Option(help: ArgumentHelp("full (default), diff (changes since the last full) or incr (changes since the last backup).", valueName: "type"))
     var type: String?
@@ -44,8 +48,11 @@ struct BackupCLI: AsyncParsableCommand {
         var given = common.given.merging(postgres.given) { $1 }.merging(transfer.given) { $1 }
         given["type"] = type
         given["archive-timeout"] = archiveTimeout
+        given["expire-auto"] = expireAuto
+        given.merge(retention.given) { $1 }
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        try await CommandRunner.run(format: try options.outputFormat, {
+        try await Audited.run(options, command: "backup", { _ in
+            try AutoExpire.validate(options)
             let backupOptions = BackupOptions(
                 type: try options.choice("type", default: BackupType.full),
                 startFast: try options.bool("start-fast", flag: startFast),
@@ -53,12 +60,13 @@ struct BackupCLI: AsyncParsableCommand {
                 delta: try options.bool("delta", flag: delta),
                 checksumPageFail: try options.bool("checksum-page-fail", flag: checksumPageFail))
             return try await BackupCommand.run(try options.context(), options: backupOptions)
-        }, text: { report in
+        }, event: BackupAudit.event, text: { report in
             """
             backup \(report.label) (\(report.type.rawValue)\(report.promotedToFull ? ", taken as full: no full backup to build a \(report.requestedType.rawValue) on" : "")) complete in \(Seconds.text(report.seconds))\(report.reference.map { "\n  reference \($0): \(report.referencedFiles) files unchanged, \(report.pageIncrementalFiles) stored as \(report.storedPages) changed pages" } ?? "")
               files \(report.files), size \(Bytes.text(report.originalSize)), stored \(Bytes.text(report.storedSize))
               lsn \(report.startLSN) → \(report.stopLSN) on timeline \(report.timeline), WAL \(report.walStart) → \(report.walStop)
             """
         })
+        try await AutoExpire.afterBackup(options)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LifeboatCore
 import LifeboatEngine
@@ -55,6 +56,10 @@ enum InfoText {
             if let reference = backup.reference { lines.append("        reference: \(reference)") }
             for bad in backup.checksumPageErrors {
                 lines.append("        page checksum errors: \(bad.path) blocks \(bad.blocks.map(String.init).joined(separator: ", "))")
+            }
+            if let pin = backup.pin {
+                let until = pin.until.map { "until \(TargetTime.display($0))\($0 <= Date() ? " (expired)" : "")" } ?? "until unpinned"
+                lines.append("        pinned: \(until)\(pin.reason.map { ", reason: \($0)" } ?? ""), by \(pin.pinnedBy) at \(TargetTime.display(pin.pinnedAt))")
             }
         }
         return lines.joined(separator: "\n")

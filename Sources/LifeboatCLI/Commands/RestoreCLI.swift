@@ -64,8 +64,7 @@ struct RestoreCLI: AsyncParsableCommand {
         given["target-action"] = targetAction
         given["archive-mode"] = archiveMode
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        try await CommandRunner.run(format: try options.outputFormat, {
-            let context = try options.context()
+        try await Audited.run(options, command: "restore", { context in
             guard let pgData = context.pgData else {
                 throw LifeboatError(.invalidArgument, "restore needs --pg-data: the directory to restore into")
             }
@@ -91,6 +90,9 @@ struct RestoreCLI: AsyncParsableCommand {
                 },
                 targetExclusive: targetExclusive, tablespaceMap: map, force: force, archiveModeOff: archive == "off", delta: delta)
             return try await RestoreCommand.run(context, options: restore)
+        }, event: { report in
+            AuditEvent(command: "restore", outcome: .ok, labels: [report.label], sizes: ["restored": report.size, "files": UInt64(report.files)],
+                       details: ["pgData": report.pgData, "target": report.target])
         }, text: { report in
             var text = """
             restored backup \(report.label) into \(report.pgData) in \(Seconds.text(report.seconds)) (\(report.files) files, \(Bytes.text(report.size)))

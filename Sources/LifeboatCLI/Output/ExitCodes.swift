@@ -29,6 +29,7 @@ enum ExitCodes {
         case .alreadyExists: return 15
         case .checksumMismatch: return 16
         case .corrupt: return 17
+        case .auditChainBroken: return 18
         case .postgres: return 20
         case .postgresConfig: return 21
         case .lockHeld: return 22

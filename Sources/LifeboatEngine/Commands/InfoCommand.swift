@@ -19,6 +19,8 @@ public struct BackupInfo: Codable, Sendable {
     public var storedFiles: Int
     /// Pages whose data checksum failed when the backup copied them, by relation file.
     public var checksumPageErrors: [PageChecksumErrors]
+    /// Set while the backup is pinned (`lifeboat pin`), even if the pin's date has passed.
+    public var pin: PinRecord?
 }
 
 /// The blocks of one relation file that failed their data checksum during a backup.
@@ -53,6 +55,7 @@ public enum InfoCommand {
         let stanza = try await repository.loadStanza()
         let segmentSize = WALSegmentSize(bytes: stanza.walSegmentSize) ?? .default16MiB
         let manifests = try await repository.backups()
+        let pins = Dictionary(try await repository.pins().map { ($0.label, $0) }, uniquingKeysWith: { first, _ in first })
         let objects = try await repository.archiveContents()
         var archivedAt: [WALSegment: Date] = [:]
         for object in objects where object.name.wal.kind == .segment {
@@ -67,7 +70,8 @@ public enum InfoCommand {
                        storedFiles: $0.files.filter { $0.reference == nil }.count,
                        checksumPageErrors: $0.files.compactMap { file in
                            file.checksumPageErrors.flatMap { $0.isEmpty ? nil : PageChecksumErrors(path: file.path, blocks: $0) }
-                       })
+                       },
+                       pin: pins[$0.label])
         }
         return InfoReport(
             stanza: stanza.stanza, repository: repository.displayName, systemIdentifier: stanza.systemIdentifier,

@@ -26,6 +26,7 @@ public struct VerifyIssue: Codable, Sendable, Equatable {
         case walGap = "wal-gap"                  // segments missing between archived ones
         case historyMissing = "history-missing"  // WAL on a timeline whose .history is not archived
         case abandoned          // an incomplete backup directory (warning only)
+        case audit              // the audit trail's hash chain is broken (a record removed, edited or reordered)
     }
 
     public var kind: Kind
@@ -158,7 +159,11 @@ public enum VerifyCommand {
         if options.set == nil {
             walToCheck = archive.filter { $0.name.wal.kind != .history }
             let histories = try await readHistories(repository, objects: archive, problems: &problems)
-            if let oldest = selected.min(by: { $0.startLSN < $1.startLSN }) {
+            // A pinned backup keeps only the WAL that makes it consistent (checked above as walMissing):
+            // continuity runs from the oldest backup that is not pinned.
+            let pinned = Set(try await repository.pins().map(\.label))
+            let continuous = selected.filter { !pinned.contains($0.label) }
+            if let oldest = (continuous.isEmpty ? selected : continuous).min(by: { $0.startLSN < $1.startLSN }) {
                 let start = WALSegment(containing: oldest.startLSN, timeline: oldest.timeline, segmentSize: segmentSize)
                 let reported = Set(problems.filter { $0.kind == .walMissing }.map(\.file))
                 for finding in ArchiveContinuity.check(archived: archivedSegments, from: start, histories: histories, segmentSize: segmentSize) {
@@ -188,6 +193,15 @@ public enum VerifyCommand {
         }
         progress.finish()
         problems += outcomes.compactMap(\.problem).sorted { ($0.backup ?? "", $0.file) < ($1.backup ?? "", $1.file) }
+
+        if options.set == nil {
+            do {
+                _ = try await AuditTrail(storage: context.storage, stanza: repository.stanza).verify()
+            } catch {
+                guard let broken = error as? LifeboatError, broken.code == .auditChainBroken else { throw error }
+                problems.append(VerifyIssue(kind: .audit, backup: nil, file: "audit", object: nil, message: broken.message))
+            }
+        }
 
         let report = VerifyReport(
             stanza: repository.stanza, repository: repository.displayName, backups: selected.map(\.label),

@@ -1,0 +1,168 @@
+import ArgumentParser
+import LifeboatCore
+import LifeboatEngine
+
+/// The retention options, shared by `expire` and by `backup` (which expires automatically afterwards).
+struct RetentionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep this many full backups (with their diff/incr backups).", valueName: "n"))
+    var retentionFull: String?
+
+    @Option(help: ArgumentHelp("Keep this many differential backups (with their incr backups).", valueName: "n"))
+    var retentionDiff: String?
+
+    @Option(help: ArgumentHelp("Keep what restores to any moment of this window: 12h, 7d, 4w, 6m, 1y.", valueName: "window"))
+    var retentionWindow: String?
+
+    @Option(help: ArgumentHelp("Never keep fewer full backups than this, whatever the other rules say.", valueName: "n"))
+    var retentionMinFull: String?
+
+    var given: [String: String] {
+        var values: [String: String] = [:]
+        values["retention-full"] = retentionFull
+        values["retention-diff"] = retentionDiff
+        values["retention-window"] = retentionWindow
+        values["retention-min-full"] = retentionMinFull
+        return values
+    }
+}
+
+extension ResolvedOptions {
+    var retentionPolicy: RetentionPolicy {
+        get throws(LifeboatError) {
+            func count(_ option: String) throws(LifeboatError) -> Int? {
+                guard string(option) != nil else { return nil }
+                return try int(option, default: 0, range: 1...9_999_999)
+            }
+            return RetentionPolicy(
+                full: try count("retention-full"), diff: try count("retention-diff"),
+                window: try string("retention-window").map { text throws(LifeboatError) in try RetentionWindow(parsing: text) },
+                minFull: try count("retention-min-full"))
+        }
+    }
+}
+
+struct ExpireCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expire",
+        abstract: "Remove the backups and WAL the retention policy no longer keeps.",
+        discussion: """
+            retention-full N keeps the N newest full backups with their diff/incr backups; retention-diff N keeps \
+            the N newest differential backups; retention-window (12h, 7d, 4w, 6m, 1y) keeps what restores to any \
+            moment of the window, i.e. also the newest backup older than its start and all WAL from it on; \
+            retention-min-full N never goes below N full backups; pinned backups stay (`lifeboat pin`). \
+            With retention-full and retention-window both set, the longer horizon wins. No policy: nothing is removed.
+
+            A backup is removed only together with everything that depends on it. Archived WAL that no retained \
+            backup needs is removed per timeline, last. Killed at any point, the repository stays consistent and \
+            the next expire finishes the job. Runs automatically after each successful backup (expire-auto, default y).
+
+            EXAMPLES:
+              lifeboat expire --stanza main --repo-path /var/lib/lifeboat --retention-full 2 --dry-run
+              lifeboat expire --stanza main --retention-window 30d --retention-min-full 2
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var retention: RetentionOptions
+
+    @Flag(help: "Print what would be removed and why; change nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Repository number (only 1 until several repositories are configured).", valueName: "n"))
+    var repo: String?
+
+    func run() async throws {
+        let given = common.given.merging(retention.given) { $1 }
+        let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
+        if let repo, repo != "1" {
+            try CommandRunner.fail(LifeboatError(.invalidArgument, "invalid --repo '\(repo)': only repository 1 is configured"),
+                                   format: try options.outputFormat, exitCode: 2)
+        }
+        let run: (EngineContext) async throws -> ExpireReport = { context in
+            try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: dryRun))
+        }
+        if dryRun {
+            // A dry run changes nothing, not even the audit trail.
+            try await CommandRunner.run(format: try options.outputFormat, { try await run(try options.context()) }, text: ExpireText.render)
+        } else {
+            try await Audited.run(options, command: "expire", run, event: ExpireText.auditEvent, text: ExpireText.render)
+        }
+    }
+}
+
+enum ExpireText {
+    static func render(_ report: ExpireReport) -> String {
+        let verb = report.dryRun ? "would remove" : "removed"
+        var lines = ["expire stanza \(report.stanza)\(report.dryRun ? " (dry run: nothing is removed)" : "")"]
+        let policy = report.policy.keys.sorted().map { "\($0)=\(report.policy[$0]!)" }
+        lines.append("  policy: \(policy.isEmpty ? "none" : policy.joined(separator: " "))")
+        for label in report.abandoned { lines.append("  \(verb) interrupted backup \(label) (no manifest: never completed)") }
+        for backup in report.backups {
+            lines.append("  \(verb) \(backup.type.rawValue) backup \(backup.label): \(backup.rule): \(backup.reason)")
+        }
+        for range in report.wal {
+            lines.append("  \(verb) WAL timeline \(range.timeline) \(range.first) → \(range.last) (\(range.segments) segments, \(range.files) files, \(Bytes.text(range.storedBytes))): \(range.reason)")
+        }
+        for name in report.history { lines.append("  \(verb) \(name): no retained backup reaches its timeline") }
+        if report.backups.isEmpty && report.wal.isEmpty && report.history.isEmpty && report.abandoned.isEmpty {
+            lines.append("  nothing to remove")
+        }
+        lines.append("  kept: \(report.kept.isEmpty ? "no backups" : report.kept.joined(separator: ", "))")
+        for note in report.notes { lines.append("  note: \(note)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func auditEvent(_ report: ExpireReport) -> AuditEvent {
+        var details = report.policy
+        if !report.abandoned.isEmpty { details["interrupted"] = report.abandoned.joined(separator: ",") }
+        if !report.wal.isEmpty {
+            details["wal"] = report.wal.map { "\($0.first)-\($0.last)" }.joined(separator: ",")
+        }
+        return AuditEvent(
+            command: "expire", outcome: .ok, labels: report.backups.map(\.label),
+            sizes: ["removed": report.storedBytes, "walFiles": UInt64(report.wal.reduce(0) { $0 + $1.files })], details: details)
+    }
+}
+
+/// `expire-auto`: after a successful backup, apply the retention policy (audited like a manual expire).
+/// The backup is complete and listed whatever happens here; a failed expire makes the command exit
+/// non-zero with its own error so that cron/monitoring notices.
+enum AutoExpire {
+    /// Checked before the backup starts: a typo in the policy must not cost a backup.
+    static func validate(_ options: ResolvedOptions) throws(LifeboatError) {
+        _ = try enabled(options)
+        _ = try options.retentionPolicy
+    }
+
+    static func enabled(_ options: ResolvedOptions) throws(LifeboatError) -> Bool {
+        options.string("expire-auto") == nil ? true : try options.bool("expire-auto", flag: false)
+    }
+
+    static func afterBackup(_ options: ResolvedOptions) async throws {
+        guard try enabled(options) else { return }
+        let policy = try options.retentionPolicy
+        guard !policy.removesNothing else { return }
+        let context = try options.context()
+        let trail = AuditTrail(storage: context.storage, stanza: context.stanza)
+        do {
+            let report = try await ExpireCommand.run(context, options: ExpireOptions(policy: policy, dryRun: false))
+            for line in ExpireText.render(report).split(separator: "\n").dropFirst() {
+                context.logger.info("expire-auto:\(line)")
+            }
+            try await trail.append(ExpireText.auditEvent(report))
+        } catch {
+            let failed = error as? LifeboatError ?? LifeboatError(.internal, "\(error)")
+            StandardError.write("lifeboat: error: the backup completed, but expire-auto failed: \(failed.description)\n")
+            _ = try? await trail.append(AuditEvent(command: "expire", outcome: .failed, error: failed.description))
+            throw ExitCode(ExitCodes.code(for: failed))
+        }
+    }
+}
+
+enum BackupAudit {
+    static func event(_ report: BackupReport) -> AuditEvent {
+        AuditEvent(
+            command: "backup", outcome: .ok, labels: [report.label],
+            sizes: ["original": report.originalSize, "stored": report.storedSize, "files": UInt64(report.files)],
+            details: ["type": report.type.rawValue, "lsn": "\(report.startLSN)-\(report.stopLSN)", "timeline": String(report.timeline)])
+    }
+}
