@@ -117,6 +117,13 @@ struct DrillTests {
             #expect(notified["record"] as? String == report["record"] as? String)
             #expect(drillRecords(lab).count == 1)
 
+            // The failed drill is audit evidence too, with the check that failed.
+            let audit = try json(try await lab.lifeboat(["audit", "--output", "json"]).stdout)
+            let drills = (audit["records"] as? [[String: Any]] ?? []).filter { $0["command"] as? String == "drill" }
+            #expect(drills.count == 1)
+            #expect(drills.first?["outcome"] as? String == "failed")
+            #expect((drills.first?["error"] as? String)?.contains("sql wrong.sql#1") == true)
+
             // --keep keeps the directory, never the server.
             let scratch = try #require(report["scratchDirectory"] as? String)
             #expect(FileManager.default.fileExists(atPath: scratch + "/data/PG_VERSION"))

@@ -74,6 +74,8 @@ enum DateOption {
 /// exits non-zero with a loud error, so cron/monitoring sees that the evidence is missing. A failed
 /// operation is recorded too, unless it was refused before touching anything (bad input, wrong
 /// cluster, lock held, stanza or backup not found): those change nothing, not even the trail.
+/// A restore passes `recordRequired: false`: it only reads the repository, and a disaster-recovery site
+/// often has read-only access to it; a missing record there is a warning, never a failed recovery.
 enum Audited {
     static let refusals: Set<LifeboatError.Code> = [
         .invalidArgument, .stanzaNotFound, .repository, .systemIdMismatch, .postgres, .postgresConfig, .lockHeld,
@@ -81,7 +83,7 @@ enum Audited {
     ]
 
     static func run<Report: Encodable>(
-        _ options: ResolvedOptions, command: String, _ body: (EngineContext) async throws -> Report,
+        _ options: ResolvedOptions, command: String, recordRequired: Bool = true, _ body: (EngineContext) async throws -> Report,
         event: (Report) -> AuditEvent?, failure: (LifeboatError) -> AuditEvent? = { _ in nil }, text: (Report) -> String
     ) async throws {
         var auditError: LifeboatError?
@@ -113,6 +115,10 @@ enum Audited {
             return report
         }, text: text)
         if let auditError {
+            guard recordRequired else {
+                StandardError.write("lifeboat: warning: \(command) succeeded but its audit record could not be written: \(auditError.description)\n")
+                return
+            }
             StandardError.write("lifeboat: error: \(command) succeeded but its audit record could not be written: \(auditError.description)\n")
             throw ExitCode(ExitCodes.code(for: auditError))
         }

@@ -64,7 +64,7 @@ struct RestoreCLI: AsyncParsableCommand {
         given["target-action"] = targetAction
         given["archive-mode"] = archiveMode
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        try await Audited.run(options, command: "restore", { context in
+        try await Audited.run(options, command: "restore", recordRequired: false, { context in
             guard let pgData = context.pgData else {
                 throw LifeboatError(.invalidArgument, "restore needs --pg-data: the directory to restore into")
             }

@@ -67,6 +67,11 @@ public enum DrillCommand {
         } catch {
             context.logger.error("the drill result could not be recorded in the repository: \(error)")
         }
+        do {
+            _ = try await AuditTrail(storage: context.storage, stanza: context.stanza).append(report.auditEvent)
+        } catch {
+            context.logger.error("the drill result could not be appended to the audit trail: \(error)")
+        }
         if report.outcome == .failed, let command = options.notifyCommand {
             await DrillNotifier.notify(command: command, json: (try? report.recordJSON()) ?? [], logger: context.logger)
         }
