@@ -62,6 +62,10 @@ struct RestoreCLI: AsyncParsableCommand {
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
             let context = try options.context()
+            if case .environment(let name)? = try options.selectedRepository().passphraseSource {
+                // restore_command never carries the passphrase; PostgreSQL's environment rarely has it.
+                context.logger.warning("the repository passphrase came from \(name) only: the restored cluster's restore_command needs it in PostgreSQL's environment; prefer repo-cipher-pass in the config file or --repo-cipher-pass-file (readable by the postgres user, mode 0600)")
+            }
             guard let pgData = context.pgData else {
                 throw LifeboatError(.invalidArgument, "restore needs --pg-data: the directory to restore into")
             }

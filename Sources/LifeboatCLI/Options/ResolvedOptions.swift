@@ -66,11 +66,10 @@ struct ResolvedOptions {
         return stanza
     }
 
-    func requireRepoPath() throws(LifeboatError) -> String {
-        guard let path = string("repo-path"), !path.isEmpty else {
-            throw LifeboatError(.invalidArgument, "no repository given", hint: "add --repo-path PATH (or LIFEBOAT_REPO_PATH, or repo-path in the config file)")
-        }
-        return absolutePath(path)
+    /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default 1.
+    func selectedRepository() throws(LifeboatError) -> RepositoryOptions {
+        let index = try int("repo", default: 1, range: 1...RepositoryOptions.maxIndex)
+        return try RepositoryOptions.resolve(self, index: index)
     }
 
     var outputFormat: OutputFormat {
@@ -91,9 +90,11 @@ struct ResolvedOptions {
     }
 
     /// The engine's view of the world for one command.
-    func context(quietInfo: Bool = false) throws(LifeboatError) -> EngineContext {
+    /// `creatingCipherKey`: `init` creates the key file of a new encrypted stanza.
+    func context(quietInfo: Bool = false, creatingCipherKey: Bool = false) throws(LifeboatError) -> EngineContext {
         let stanza = try requireStanza()
-        let repoPath = try requireRepoPath()
+        let repository = try selectedRepository()
+        let storage = try repository.storage(stanza: stanza, createKey: creatingCipherKey)
         let compressType = try choice("compress-type", default: CompressionType.zstd)
         let level = try int("compress-level", default: compressType.defaultLevel, range: compressType.levelRange)
         let processMax = try int("process-max", default: 2, range: 1...64)
@@ -110,10 +111,10 @@ struct ResolvedOptions {
         if quietInfo && given["log-level"] == nil && string("log-level") == nil { level0 = .warning }
         var logger = Logger(label: "lifeboat", factory: { _ in StandardErrorLogHandler() })
         logger.logLevel = level0
-        var restoreOptions = ["--stanza", stanza, "--repo-path", repoPath]
+        var restoreOptions = ["--stanza", stanza] + repository.restoreCommandOptions
         if let path = config.path { restoreOptions += ["--config", path] }
         return EngineContext(
-            stanza: stanza, storage: PosixStorage(root: repoPath), connection: connection,
+            stanza: stanza, storage: storage, connection: connection,
             pgData: string("pg-data").map(absolutePath), processMax: processMax, compressType: compressType,
             compressLevel: level, logger: logger, progress: level0 <= .info ? .forStandardError() : .silent,
             emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions,

@@ -22,6 +22,7 @@ enum ExitCodes {
         case .alreadyExists: return 15
         case .checksumMismatch: return 16
         case .corrupt: return 17
+        case .cipher: return 18
         case .postgres: return 20
         case .postgresConfig: return 21
         case .lockHeld: return 22

@@ -39,10 +39,10 @@ public enum ArchiveGet {
         do {
             result = try await TransferWorkspace(compressionType: type, level: 0)
                 .fetch(from: &reader, type: type, toFD: fd, destinationPath: temp, describe: object.path)
-            guard result.sha256 == object.name.sha256 else {
+            guard try await context.archiveNameDigest(forSHA256: result.sha256) == object.name.sha256 else {
                 throw LifeboatError(
                     .checksumMismatch,
-                    "archived file '\(object.path)' does not match its checksum (expected \(object.name.sha256.prefix(12))…, got \(result.sha256.prefix(12))…)",
+                    "archived file '\(object.path)' does not match its checksum (content sha256 \(result.sha256.prefix(12))… is not the one recorded in its name)",
                     hint: "the repository copy is damaged; recovery was stopped so PostgreSQL does not promote at the wrong point")
             }
         } catch {
