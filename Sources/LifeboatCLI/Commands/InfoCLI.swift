@@ -19,7 +19,7 @@ struct InfoCLI: AsyncParsableCommand {
     func run() async throws {
         let options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
-            try await InfoCommand.run(try options.context())
+            try await InfoCommand.runAll(try options.context())
         }, text: InfoText.render)
     }
 }
@@ -51,6 +51,18 @@ enum InfoText {
             lines.append("        time: \(TargetTime.display(backup.startTime)) → \(TargetTime.display(backup.stopTime))")
             lines.append("        lsn: \(backup.startLSN) → \(backup.stopLSN), timeline \(backup.timeline), WAL \(backup.startWAL) → \(backup.stopWAL)")
             lines.append("        size: \(Bytes.text(backup.originalSize)) in \(backup.files) files, stored \(Bytes.text(backup.storedSize))")
+        }
+        if let repositories = report.repositories {
+            lines.append("")
+            lines.append("    repositories:")
+            for repository in repositories {
+                if repository.status == "ok" {
+                    let window = repository.recoverableWindow.map { "recoverable \(TargetTime.display($0.earliest)) → \(TargetTime.display($0.latest))" } ?? "no recoverable window"
+                    lines.append("        repo\(repository.index) \(repository.repository): ok, \(repository.backups?.count ?? 0) backups, \(repository.archivedFiles ?? 0) WAL files, \(window)")
+                } else {
+                    lines.append("        repo\(repository.index) \(repository.repository): error: \(repository.error ?? "")")
+                }
+            }
         }
         return lines.joined(separator: "\n")
     }

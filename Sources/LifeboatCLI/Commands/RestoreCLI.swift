@@ -90,7 +90,7 @@ struct RestoreCLI: AsyncParsableCommand {
                     return action
                 },
                 targetExclusive: targetExclusive, tablespaceMap: map, force: force, archiveModeOff: archive == "off")
-            return try await RestoreCommand.run(context, options: restore)
+            return try await RestoreCommand.runWithFallback(context, options: restore)
         }, text: { report in
             """
             restored backup \(report.label) into \(report.pgData) in \(Seconds.text(report.seconds)) (\(report.files) files, \(Bytes.text(report.size)))

@@ -132,6 +132,21 @@ struct RepositoryOptions {
         return arguments
     }
 
+    /// The same as `restoreCommandOptions` with this repository's index, for a restore_command that lists
+    /// several repositories. Indexed flags exist for repositories 1 to 4; higher ones must come from the
+    /// config file (which restore_command names with --config).
+    func indexedRestoreCommandOptions() throws(LifeboatError) -> [String] {
+        guard index <= 4 else { return [] }
+        var arguments: [String] = []
+        if kind == .posix, let path { arguments += ["--repo\(index)-path", path] }
+        if kind != .posix { arguments += ["--repo\(index)-type", kind.rawValue] }
+        if cipherType == .aes256gcm {
+            arguments += ["--repo\(index)-cipher-type", cipherType.rawValue]
+            if case .passFile(let file) = passphraseSource { arguments += ["--repo\(index)-cipher-pass-file", file] }
+        }
+        return arguments
+    }
+
     // MARK: passphrase
 
     private static func readPassphrase(_ options: ResolvedOptions, index: Int, prefix: String) throws(LifeboatError) -> (CipherPassphrase?, PassphraseSource?) {

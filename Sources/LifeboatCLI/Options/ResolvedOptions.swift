@@ -67,9 +67,22 @@ struct ResolvedOptions {
     }
 
     /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default 1.
+    /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default
+    /// the first configured one.
     func selectedRepository() throws(LifeboatError) -> RepositoryOptions {
-        let index = try int("repo", default: 1, range: 1...RepositoryOptions.maxIndex)
+        let fallback = RepositoryOptions.configuredIndices(self).first ?? 1
+        let index = try int("repo", default: fallback, range: 1...RepositoryOptions.maxIndex)
         return try RepositoryOptions.resolve(self, index: index)
+    }
+
+    /// Every repository multi-repository commands visit: all configured ones, or only `--repo N` when given.
+    func visitedRepositories(selected: RepositoryOptions) throws(LifeboatError) -> [RepositoryOptions] {
+        guard string("repo") == nil else { return [selected] }
+        var result: [RepositoryOptions] = []
+        for index in RepositoryOptions.configuredIndices(self) {
+            result.append(index == selected.index ? selected : try RepositoryOptions.resolve(self, index: index))
+        }
+        return result.isEmpty ? [selected] : result
     }
 
     var outputFormat: OutputFormat {
@@ -111,14 +124,29 @@ struct ResolvedOptions {
         if quietInfo && given["log-level"] == nil && string("log-level") == nil { level0 = .warning }
         var logger = Logger(label: "lifeboat", factory: { _ in StandardErrorLogHandler() })
         logger.logLevel = level0
-        var restoreOptions = ["--stanza", stanza] + repository.restoreCommandOptions
+        let visited = try visitedRepositories(selected: repository)
+        var targets: [RepositoryTarget] = []
+        for other in visited {
+            targets.append(RepositoryTarget(
+                index: other.index, storage: other.index == repository.index ? storage : try other.storage(stanza: stanza, createKey: creatingCipherKey)))
+        }
+        var restoreOptions = ["--stanza", stanza]
+        if visited.count == 1 {
+            restoreOptions += repository.restoreCommandOptions
+        } else {
+            // The restored cluster's archive-get falls back across the same repositories.
+            for other in visited { restoreOptions += try other.indexedRestoreCommandOptions() }
+        }
         if let path = config.path { restoreOptions += ["--config", path] }
-        return EngineContext(
+        var context = EngineContext(
             stanza: stanza, storage: storage, connection: connection,
             pgData: string("pg-data").map(absolutePath), processMax: processMax, compressType: compressType,
             compressLevel: level, logger: logger, progress: level0 <= .info ? .forStandardError() : .silent,
             emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions,
             lockPath: absolutePath(string("lock-path") ?? "/tmp/lifeboat"))
+        context.repositoryIndex = repository.index
+        context.repositories = targets.count > 1 ? targets : []
+        return context
     }
 
     private static func loadConfig(explicit: String?) throws(LifeboatError) -> ConfigFile {

@@ -10,6 +10,8 @@ public struct ArchiveGetReport: Codable, Sendable {
     public var found: Bool
     public var size: UInt64
     public var source: String?
+    /// With several repositories: the one the file came from.
+    public var repository: String? = nil
 }
 
 /// `lifeboat archive-get %f %p`: PostgreSQL's restore_command. Absent → the caller exits 1 (end of

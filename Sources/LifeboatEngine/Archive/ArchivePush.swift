@@ -13,6 +13,8 @@ public struct ArchivePushReport: Codable, Sendable {
     public var sha256: String
     /// True when an identical copy was already archived (PostgreSQL retried after a crash).
     public var alreadyArchived: Bool
+    /// With several repositories: every repository that holds the file (all of them on success).
+    public var repositories: [String]? = nil
 }
 
 /// `lifeboat archive-push %p`: PostgreSQL's archive_command. Exit 0 means the file is durable in the

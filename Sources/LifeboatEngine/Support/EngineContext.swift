@@ -23,6 +23,11 @@ public struct EngineContext: Sendable {
     public var restoreCommandOptions: [String]
     /// Local directory for the stanza locks (default /tmp/lifeboat).
     public var lockPath: String
+    /// Which `repo<N>` `storage` is.
+    public var repositoryIndex: Int = 1
+    /// Every configured repository, for the commands that visit several (archive-push stores to all;
+    /// archive-get and restore fall back in order; info shows each). Empty: `storage` alone.
+    public var repositories: [RepositoryTarget] = []
 
     public init(
         stanza: String, storage: any RepositoryStorage, connection: ConnectionSettings, pgData: String?,
