@@ -47,9 +47,9 @@ public struct EncryptedStorage: RepositoryStorage {
     }
 
     public func list(_ directory: String) async throws(LifeboatError) -> [StorageEntry] {
-        let entries = try await base.list(directory)
-        let keyFileName = directory.isEmpty ? keyFilePath : nil
-        return entries.map { $0.name == keyFileName || directory + "/" + $0.name == keyFilePath ? $0 : Self.plain($0) }
+        try await base.list(directory).map { entry in
+            (directory.isEmpty ? entry.name : directory + "/" + entry.name) == keyFilePath ? entry : Self.plain(entry)
+        }
     }
 
     public func openRead(_ path: String) async throws(LifeboatError) -> any StorageReader {
