@@ -542,7 +542,8 @@ class Bench:
         self.cluster.start()
         RUN.run([self.lifeboat, "init"] + self.lb_common() + self.lb_pg())
         RUN.run(self.pgbr("stanza-create"))
-        RUN.run([self.lifeboat, "init"] + self.lb_encrypted_common() + self.lb_pg())
+        if self.measures_encryption():
+            RUN.run([self.lifeboat, "init"] + self.lb_encrypted_common() + self.lb_pg())
 
     def load(self):
         log(f"{self.dataset.name}: loading ({self.dataset.describe()})")
@@ -759,8 +760,14 @@ class Bench:
             os.chmod(self.enc_conf, 0o600)
         return ["--stanza", STANZA, "--repo-path", self.enc_repo, "--config", self.enc_conf, "--lock-path", SANDBOX.locks]
 
+    def measures_encryption(self):
+        """Full runs and --only-encryption; --quick (the test suite's smoke run) skips it."""
+        return self.args.only_encryption or not self.args.quick
+
     def encryption_archive_push(self):
         """The archive script also feeds the encrypted repository (its backups wait for their WAL there)."""
+        if not self.measures_encryption():
+            return ""
         argv = " ".join([self.lifeboat, "archive-push"] + self.lb_encrypted_common())
         return f"{argv} \"$1\" || exit 1\n"
 
@@ -770,7 +777,7 @@ class Bench:
         for kind, level, procs in configs:
             log(f"{self.dataset.name}: encryption on/off, {kind}-{level}, process-max {procs}")
             walls = {"plain": {"backup": [], "restore": []}, "aes-256-gcm": {"backup": [], "restore": []}}
-            for run in range(max(self.args.runs, 3)):
+            for run in range(self.args.runs):
                 for mode in rotate(["plain", "aes-256-gcm"], run):
                     common = self.lb_common() if mode == "plain" else self.lb_encrypted_common()
                     backup = RUN.run([self.lifeboat, "backup", "--type", "full", "--start-fast", "--process-max", str(procs),
@@ -1340,7 +1347,8 @@ def main(argv):
                     ds["encryption"] = bench.encryption(configs[-1:])
                     continue
                 ds["incremental"] = bench.incremental(configs)
-                ds["encryption"] = bench.encryption(configs[-1:])
+                if bench.measures_encryption():
+                    ds["encryption"] = bench.encryption(configs[-1:])
                 if index == 0:
                     ds["archive"] = bench.archive(args.wal_segments)
             finally:
