@@ -66,7 +66,6 @@ struct ResolvedOptions {
         return stanza
     }
 
-    /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default 1.
     /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default
     /// the first configured one.
     func selectedRepository() throws(LifeboatError) -> RepositoryOptions {
