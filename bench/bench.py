@@ -869,6 +869,72 @@ class Bench:
         else:
             self.cluster.psql("UPDATE orders SET amount = amount + 1 WHERE id % 50 = 0")
 
+    # --- delta restore ---------------------------------------------------------------------------
+
+    def delta_restore(self, configs):
+        """A restored cluster gets a small change; each tool brings it back with its delta restore
+        (only differing files rewritten) versus Lifeboat's full restore into an empty directory."""
+        _kind, _level, procs = configs[0]
+        RUN.run([self.lifeboat, "backup", "--type", "full", "--start-fast", "--process-max", str(procs)]
+                + self.lb_common() + self.lb_pg())
+        RUN.run(self.pgbr("--type=full", f"--process-max={procs}", "backup"))
+        self.cluster.wait_archived()
+        rows, detail = [], {}
+        for tool in (LIFEBOAT, PGBACKREST):
+            full_runs, delta_runs = [], []
+            target = os.path.join(self.work, "delta-" + re.sub(r"\W", "", tool))
+            for run in range(self.args.runs):
+                make_empty_dir(target)
+                full = self._delta_bench_restore(tool, target, procs, delta=False)
+                full_runs.append(full)
+                self._delta_bench_change(tool, target)
+                delta = self._delta_bench_restore(tool, target, procs, delta=True)
+                delta_runs.append(delta)
+                if tool == LIFEBOAT:
+                    detail = json.loads(delta.stdout).get("delta", {})
+                log(f"  run {run + 1} {tool:10} full restore {full.wall:7.2f} s, delta restore after a small "
+                    f"change {delta.wall:7.2f} s" + (f" ({detail})" if tool == LIFEBOAT else ""))
+            if self.args.verify:
+                self.verify(tool + " delta", target)
+            shutil.rmtree(target)
+            rows.append(summarise(tool, full_runs, extra={"restore": "full", "process_max": procs}))
+            rows.append(summarise(tool, delta_runs, extra={"restore": "delta", "process_max": procs}))
+        self.drop_backups()
+        return {"rows": rows, "lifeboat_delta": detail}
+
+    def _delta_bench_restore(self, tool, target, procs, delta):
+        RUN.run(["sync"], as_pg=False)
+        if tool == LIFEBOAT:
+            argv = [self.lifeboat, "restore", "--pg-data", target, "--archive-mode", "off", "--process-max", str(procs),
+                    "--output", "json"] + self.lb_common()
+            result = RUN.run(argv + (["--delta"] if delta else []), check=False)
+        else:
+            argv = self.pgbr(f"--pg1-path={target}", f"--process-max={procs}", "--archive-mode=off")
+            result = RUN.run(argv + (["--delta"] if delta else []) + ["restore"], check=False)
+        if result.code != 0:
+            raise BenchError(f"{tool} {'delta ' if delta else ''}restore failed: {result.describe()}")
+        return combine(result, RUN.run(["sync"], as_pg=False))
+
+    def _delta_bench_change(self, tool, target):
+        """Starts the restored directory, changes a little (about what pgbench_changes does), stops it."""
+        cluster = Cluster(os.path.join(self.work, "delta-change-" + re.sub(r"\W", "", tool)), data=target)
+        os.chown(cluster.home, RUN.pg_uid, RUN.pg_gid)
+        try:
+            cluster.start(f"-c port={cluster.port} -c unix_socket_directories={cluster.sock} -c listen_addresses='' "
+                          "-c archive_mode=off")
+            deadline = time.monotonic() + 120
+            while cluster.psql("SELECT pg_is_in_recovery()") != "f" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if self.dataset.name == "pgbench":
+                RUN.run([f"{PG_BIN}/pgbench", "-h", cluster.sock, "-p", str(cluster.port), "-U", "postgres",
+                         "-n", "-c", "2", "-j", "2", "-t", "500", "postgres"])
+            else:
+                cluster.psql("UPDATE orders SET amount = amount + 1 WHERE id % 50 = 0")
+            cluster.psql("CHECKPOINT")
+        finally:
+            cluster.stop()
+            shutil.rmtree(cluster.home, ignore_errors=True)
+
     # --- WAL archive-push / archive-get ----------------------------------------------------------
 
     def generate_wal(self, count):
@@ -1138,6 +1204,7 @@ def render(results):
                 out.append(inc["message"] + (f" — `lifeboat backup --type incr` exited {inc['lifeboat_exit']}: "
                                              f"{first_line_of(inc['lifeboat_error'])}" if "lifeboat_exit" in inc else ""))
             out.append("")
+        out += render_delta_restore(ds.get("delta_restore"))
         if ds.get("archive"):
             arc = ds["archive"]
             out.append(f"### WAL: archive-push / archive-get of {arc['segments']} real 16 MiB segments (zstd-3), "
@@ -1192,6 +1259,25 @@ def render_encryption(results):
                        f"**{b['ratio']}** | {b.get('cpu_ratio')} | {r['plain_wall']} | {r['encrypted_wall']} | **{r['ratio']}** | "
                        f"{r.get('cpu_ratio')} |")
     return "\n".join(out) + "\n"
+
+
+def render_delta_restore(delta):
+    if not delta:
+        return []
+    out = ["### Delta restore after a small change (pgbench-like) to a restored cluster", "",
+           "| tool | restore | wall s | CPU s | peak RSS MiB | ÷ Lifeboat full restore: wall |",
+           "|---|---|---|---|---|---|"]
+    base = next((r for r in delta["rows"] if r["tool"] == LIFEBOAT and r["restore"] == "full"), None)
+    for row in delta["rows"]:
+        out.append(f"| {row['tool']} | {row['restore']} | {row['wall']:.2f} | {row['cpu']:.2f} | "
+                   f"{row['maxrss_kb'] / 1024:.0f} | {ratio(row['wall'], base['wall']) if base else ''} |")
+    counts = delta.get("lifeboat_delta") or {}
+    if counts:
+        out.append("")
+        out.append(f"Lifeboat delta: {counts.get('filesChecked')} files checked, {counts.get('filesRewritten')} "
+                   f"rewritten ({mib(counts.get('bytesRewritten', 0))} MiB), {counts.get('entriesRemoved')} removed.")
+    out.append("")
+    return out
 
 
 def geomean(values):
@@ -1352,6 +1438,8 @@ def main(argv):
                     ds["encryption"] = bench.encryption(configs[-1:])
                     continue
                 ds["incremental"] = bench.incremental(configs)
+                if not args.quick:  # --quick stays within the smoke test's time limit
+                    ds["delta_restore"] = bench.delta_restore(configs)
                 if bench.measures_encryption():
                     ds["encryption"] = bench.encryption(configs[-1:])
                 if index == 0:

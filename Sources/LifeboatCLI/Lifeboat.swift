@@ -19,7 +19,7 @@ public struct LifeboatCommand: AsyncParsableCommand {
             """,
         version: LifeboatVersion.current,
         subcommands: [
-            InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self,
+            InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self, VerifyCLI.self,
             CipherRotateCommand.self,
         ])
 

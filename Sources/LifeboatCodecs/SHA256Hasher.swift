@@ -43,3 +43,16 @@ public struct SHA256Hasher: Sendable {
         }
     }
 }
+
+extension SHA256Hasher {
+    /// The first 8 bytes of the SHA-256 of `bytes`, little-endian: a page's identity in a page map.
+    public static func prefix64(of bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash = SHA256()
+        hash.update(bufferPointer: bytes)
+        return hash.finalize().withUnsafeBytes { digest in
+            var value: UInt64 = 0
+            for offset in 0..<8 { value |= UInt64(digest[offset]) << UInt64(offset * 8) }
+            return value
+        }
+    }
+}

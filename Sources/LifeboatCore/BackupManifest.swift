@@ -80,6 +80,16 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         files.reduce(0) { $0 + ($1.reference == nil ? $1.storedSize : 0) }
     }
 
+    /// Every other backup this one's files are rebuilt from (file references and page layers), sorted.
+    public var dependencies: [String] {
+        Set(files.flatMap { $0.dependencies(in: label) }).sorted()
+    }
+
+    /// Relation files whose data checksums failed when this backup copied them.
+    public var checksumPageErrorCount: Int {
+        files.reduce(0) { $0 + ($1.checksumPageErrors?.count ?? 0) }
+    }
+
     /// JSON with sorted keys (stable diffs and checksums), pretty printed, dates as ISO-8601 UTC
     /// with microseconds ("2026-11-21T10:00:00.123456Z"), slashes unescaped.
     public func encoded() throws -> [UInt8] {
@@ -128,6 +138,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         for file in manifest.files {
             _ = try ManifestPath.validate(file.path)
             if let reference = file.reference { try ManifestPath.validateName(reference, what: "file reference") }
+            for layer in file.blockIncremental?.base ?? [] { try ManifestPath.validateName(layer.label, what: "block layer") }
         }
         return manifest
     }

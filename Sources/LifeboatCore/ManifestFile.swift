@@ -16,10 +16,20 @@ public struct ManifestFile: Codable, Sendable, Equatable {
     public var storedSha256: String?
     /// Label of the backup that stores the bytes; nil means this backup.
     public var reference: String?
+    /// Present when the stored object holds only the pages that changed (a `PageObject`): the file is
+    /// rebuilt by laying `base` down oldest first, then this object's pages, then cutting it to `size`.
+    public var blockIncremental: BlockIncremental?
+    /// SHA-256 of the page map stored next to the data object (`<object>.pagemap`, 8 bytes per page):
+    /// what the next diff/incr compares pages against. Nil for files kept whole (not relation files,
+    /// or too small to be worth it).
+    public var pageMapSha256: String?
+    /// Blocks whose data checksum failed (after a re-read) when the backup copied them.
+    public var checksumPageErrors: [UInt32]?
 
     public init(
         path: String, size: UInt64, mtime: Int64, mode: UInt32, sha256: String, storedSize: UInt64,
-        storedSha256: String? = nil, reference: String? = nil
+        storedSha256: String? = nil, reference: String? = nil, blockIncremental: BlockIncremental? = nil,
+        pageMapSha256: String? = nil, checksumPageErrors: [UInt32]? = nil
     ) {
         self.path = path
         self.size = size
@@ -29,5 +39,18 @@ public struct ManifestFile: Codable, Sendable, Equatable {
         self.storedSize = storedSize
         self.storedSha256 = storedSha256
         self.reference = reference
+        self.blockIncremental = blockIncremental
+        self.pageMapSha256 = pageMapSha256
+        self.checksumPageErrors = checksumPageErrors
+    }
+
+    /// The backup whose directory holds this entry's data object, given the manifest's own label.
+    public func storageLabel(in manifestLabel: String) -> String { reference ?? manifestLabel }
+
+    /// Every backup this entry needs besides `manifestLabel`, oldest layer first.
+    public func dependencies(in manifestLabel: String) -> [String] {
+        var labels = (blockIncremental?.base ?? []).map(\.label)
+        if let reference { labels.append(reference) }
+        return labels.filter { $0 != manifestLabel }
     }
 }

@@ -50,7 +50,12 @@ enum InfoText {
             lines.append("    \(backup.type.rawValue) backup: \(backup.label)")
             lines.append("        time: \(TargetTime.display(backup.startTime)) → \(TargetTime.display(backup.stopTime))")
             lines.append("        lsn: \(backup.startLSN) → \(backup.stopLSN), timeline \(backup.timeline), WAL \(backup.startWAL) → \(backup.stopWAL)")
-            lines.append("        size: \(Bytes.text(backup.originalSize)) in \(backup.files) files, stored \(Bytes.text(backup.storedSize))")
+            lines.append("        size: \(Bytes.text(backup.originalSize)) in \(backup.files) files, stored \(Bytes.text(backup.storedSize))"
+                         + (backup.reference == nil ? "" : " (\(backup.storedFiles) files stored, the rest referenced)"))
+            if let reference = backup.reference { lines.append("        reference: \(reference)") }
+            for bad in backup.checksumPageErrors {
+                lines.append("        page checksum errors: \(bad.path) blocks \(bad.blocks.map(String.init).joined(separator: ", "))")
+            }
         }
         if let repositories = report.repositories {
             lines.append("")

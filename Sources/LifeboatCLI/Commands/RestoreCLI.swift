@@ -16,6 +16,7 @@ struct RestoreCLI: AsyncParsableCommand {
               lifeboat restore --stanza main --repo-path /var/lib/lifeboat --pg-data /srv/pg-restored \\
                   --target-time '2026-11-21 02:14:00+00' --target-action promote
               lifeboat restore --stanza main --repo-path /var/lib/lifeboat --pg-data /srv/pg --set 20261121-021500F --target immediate
+              lifeboat restore --stanza main --repo-path /var/lib/lifeboat --pg-data /srv/pg --delta   # server stopped
             """)
 
     @OptionGroup var common: CommonOptions
@@ -51,6 +52,9 @@ struct RestoreCLI: AsyncParsableCommand {
 
     @Flag(help: "Replace the contents of a non-empty restore directory.")
     var force = false
+
+    @Flag(help: "Update an existing, stopped data directory in place: rewrite only files that differ from the backup (SHA-256), remove what it does not have.")
+    var delta = false
 
     @Option(help: ArgumentHelp("preserve | off: 'off' disables archive_mode on the restored cluster.", valueName: "mode"))
     var archiveMode: String?
@@ -89,14 +93,18 @@ struct RestoreCLI: AsyncParsableCommand {
                     }
                     return action
                 },
-                targetExclusive: targetExclusive, tablespaceMap: map, force: force, archiveModeOff: archive == "off")
+                targetExclusive: targetExclusive, tablespaceMap: map, force: force, archiveModeOff: archive == "off", delta: delta)
             return try await RestoreCommand.runWithFallback(context, options: restore)
         }, text: { report in
-            """
+            var text = """
             restored backup \(report.label) into \(report.pgData) in \(Seconds.text(report.seconds)) (\(report.files) files, \(Bytes.text(report.size)))
               recovery target: \(report.target)
               next: start PostgreSQL on \(report.pgData); it replays archived WAL through `lifeboat archive-get`
             """
+            if let delta = report.delta {
+                text += "\n  delta: \(delta.filesChecked) files checked, \(delta.filesRewritten) rewritten (\(Bytes.text(delta.bytesRewritten))), \(delta.entriesRemoved) removed"
+            }
+            return text
         })
     }
 

@@ -9,6 +9,8 @@ enum ExitCodes {
     /// archive-get: any other failure; PostgreSQL aborts recovery on codes above 125 instead of
     /// treating the failure as the end of the archive and promoting at the wrong point.
     static let archiveGetFatal: Int32 = 126
+    /// verify: the repository has at least one problem (each listed); the same code as a corrupt stored file.
+    static let verifyFailed: Int32 = 17
 
     static func code(for error: LifeboatError) -> Int32 {
         switch error.code {

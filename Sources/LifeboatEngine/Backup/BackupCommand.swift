@@ -14,16 +14,41 @@ public struct BackupOptions: Sendable {
     /// How long to wait for the backup's last WAL segment to reach the repository.
     public var archiveTimeoutSeconds: Double
 
-    public init(type: BackupType = .full, startFast: Bool = false, archiveTimeoutSeconds: Double = 60) {
+    /// diff/incr: compare every file's content with the reference instead of trusting size + mtime.
+    public var delta: Bool
+    /// Fail the backup when a page fails its data checksum (default: report it and carry on).
+    public var checksumPageFail: Bool
+
+    public init(type: BackupType = .full, startFast: Bool = false, archiveTimeoutSeconds: Double = 60, delta: Bool = false,
+                checksumPageFail: Bool = false) {
         self.type = type
         self.startFast = startFast
         self.archiveTimeoutSeconds = archiveTimeoutSeconds
+        self.delta = delta
+        self.checksumPageFail = checksumPageFail
     }
 }
 
 public struct BackupReport: Codable, Sendable {
     public var label: String
     public var type: BackupType
+    /// The type asked for: differs from `type` when a diff/incr had no full backup to build on.
+    public var requestedType: BackupType
+    /// True when a diff/incr was taken as a full because the stanza had no full backup yet.
+    public var promotedToFull: Bool
+    /// The backup a diff/incr stores its changes against.
+    public var reference: String?
+    /// Files not copied because the reference already holds the same bytes.
+    public var referencedFiles: Int
+    /// Relation files stored as their changed pages only, and how many pages that was.
+    public var pageIncrementalFiles: Int
+    public var storedPages: Int
+    /// True when this run finished an interrupted backup of the same kind instead of starting over.
+    public var resumed: Bool
+    /// Files the interrupted attempt had stored and verified that were not copied again.
+    public var reusedFiles: Int
+    /// Relation file blocks whose data checksum failed (after a re-read) while they were copied.
+    public var checksumPageErrors: [PageChecksumErrors]
     public var timeline: UInt32
     public var startLSN: LSN
     public var stopLSN: LSN
@@ -44,10 +69,6 @@ public struct BackupReport: Codable, Sendable {
 /// `restore` never see a backup that could not be restored.
 public enum BackupCommand {
     public static func run(_ context: EngineContext, options: BackupOptions) async throws -> BackupReport {
-        guard options.type == .full else {
-            throw LifeboatError(.invalidArgument, "backup type '\(options.type.rawValue)' is not supported yet",
-                                hint: "take a full backup: --type full")
-        }
         let began = ProgressMeter.now()
         try await context.requireRepository()
         let repository = context.repository
@@ -67,22 +88,43 @@ public enum BackupCommand {
         }
         try stanza.requireSameCluster(systemIdentifier: localId, source: "data directory '\(dataDirectory)'")
 
-        for abandoned in try await repository.abandonedBackupLabels() {
-            context.logger.info("removing interrupted backup '\(abandoned)' (it never completed)")
-            try await context.storage.removeTree(repository.layout.backupDirectory(abandoned))
+        let reference = BackupReference.choose(
+            options.type, from: try await repository.backups(), systemIdentifier: facts.systemIdentifier,
+            pgVersion: facts.versionNum, timeline: facts.timeline)
+        let type = reference == nil ? BackupType.full : options.type
+        if type != options.type {
+            context.logger.info("no full backup of this cluster to base a \(options.type.rawValue) backup on: taking a full backup instead")
         }
-
-        let label = try await freshLabel(repository, type: options.type)
+        if let reference {
+            let how = options.delta ? ", comparing every file's content (--delta)"
+                : reference.mtimeTrusted ? "" : ", comparing every file's content (reference is on timeline \(reference.manifest.timeline))"
+            context.logger.info("\(type.rawValue) backup against '\(reference.manifest.label)' (\(reference.manifest.type.rawValue))\(how)")
+        }
+        let resume = try await resumeOrRemoveAbandoned(context, type: type, reference: reference?.manifest.label,
+                                                       systemIdentifier: facts.systemIdentifier)
+        let plan = BackupPlan(requestedType: options.type, type: type, reference: reference, resume: resume?.state)
+        let label: String
+        if let resume { label = resume.label } else { label = try await freshLabel(repository, type: type, full: reference?.fullLabel) }
         context.logger.info("backup '\(label)' starting (\(options.startFast ? "immediate" : "spread") checkpoint)")
         let start = try await connection.query(
             "SELECT pg_backup_start(\(connection.escapeLiteral("lifeboat " + label)), \(options.startFast))::text AS lsn, "
                 + "extract(epoch FROM clock_timestamp())::text AS now")
         let startTime = Date(timeIntervalSince1970: Double(start.value(0, "now") ?? "") ?? Date().timeIntervalSince1970)
+        guard let startLSN = start.value(0, "lsn").flatMap(LSN.init) else {
+            throw LifeboatError(.postgres, "pg_backup_start returned no start location")
+        }
+        if resume == nil {
+            let header = ResumeHeader(
+                type: type, reference: reference?.manifest.label, compressType: context.compressType.rawValue,
+                compressLevel: context.compressLevel, systemIdentifier: facts.systemIdentifier,
+                firstStart: Int64(startTime.timeIntervalSince1970.rounded(.down)))
+            try await context.storage.write(repository.layout.resumeHeader(label), contents: try header.encoded(), options: WriteOptions(durable: true))
+        }
 
         do {
             return try await copyAndFinish(
-                context, connection: connection, facts: facts, stanza: stanza, label: label, options: options,
-                dataDirectory: dataDirectory, startTime: startTime, began: began)
+                context, connection: connection, facts: facts, stanza: stanza, label: label, plan: plan, options: options,
+                dataDirectory: dataDirectory, startTime: startTime, startLSN: startLSN, began: began)
         } catch {
             // Closing the session aborts the backup on the server; the partial copy must not linger.
             context.logger.error("backup '\(label)' failed; removing its partial copy")
@@ -93,7 +135,7 @@ public enum BackupCommand {
 
     private static func copyAndFinish(
         _ context: EngineContext, connection: PostgresConnection, facts: ServerFacts, stanza: StanzaRecord,
-        label: String, options: BackupOptions, dataDirectory: String, startTime: Date, began: Double
+        label: String, plan: BackupPlan, options: BackupOptions, dataDirectory: String, startTime: Date, startLSN: LSN, began: Double
     ) async throws -> BackupReport {
         let repository = context.repository
         var contents = try DataDirectoryScanner(dataDirectory: dataDirectory).scan()
@@ -109,11 +151,15 @@ public enum BackupCommand {
         let type = context.compressType
         let level = context.compressLevel
         let layout = repository.layout
-        let processMax = context.processMax
+        let counters = CopyCounters()
+        let copier = FileCopier(
+            label: label, layout: layout, storage: storage, reference: plan.reference, delta: options.delta,
+            processMax: context.processMax, now: Int64(Date().timeIntervalSince1970), counters: counters, logger: context.logger,
+            resume: plan.resume, journal: JournalWriter(storage: storage, directory: layout.journalDirectory(label)),
+            checksums: PageChecksumPolicy(enabled: facts.dataChecksums, startLSN: startLSN, failBackup: options.checksumPageFail))
         let stored = try await Parallel.map(contents.files, workers: context.processMax,
                                             workspace: { TransferWorkspace(compressionType: type, level: level) }) { workspace, file in
-            let entry = try await copy(file, label: label, layout: layout, storage: storage, workspace: workspace,
-                                       processMax: processMax, progress: progress)
+            let entry = try await copier.copy(file, workspace: workspace, progress: progress)
             progress.fileDone()
             return entry
         }
@@ -140,7 +186,7 @@ public enum BackupCommand {
 
         let spcmap = stop.value(0, "spcmapfile") ?? ""
         let manifest = BackupManifest(
-            label: label, type: .full, reference: nil, lifeboatVersion: LifeboatVersion.current,
+            label: label, type: plan.type, reference: plan.reference?.manifest.label, lifeboatVersion: LifeboatVersion.current,
             systemIdentifier: facts.systemIdentifier, pgVersion: facts.versionNum, timeline: timeline,
             startLSN: backupLabel.startLSN, stopLSN: stopLSN, startTime: startTime, stopTime: stopTime,
             startWALFile: firstSegment.fileName(segmentSize: segmentSize), stopWALFile: lastSegment.fileName(segmentSize: segmentSize),
@@ -149,56 +195,73 @@ public enum BackupCommand {
             tablespaceMap: spcmap.isEmpty ? nil : spcmap, tablespaces: contents.tablespaces,
             directories: contents.directories, files: stored.compactMap { $0 })
         try await storage.write(layout.manifest(label), contents: try manifest.encoded(), options: WriteOptions(durable: true))
+        // Complete: the resume notes have served their purpose.
+        try? await storage.removeTree(layout.journalDirectory(label))
+        try? await storage.remove(layout.resumeHeader(label))
 
         let report = BackupReport(
-            label: label, type: .full, timeline: timeline, startLSN: manifest.startLSN, stopLSN: stopLSN,
+            label: label, type: plan.type, requestedType: plan.requestedType, promotedToFull: plan.type != plan.requestedType,
+            reference: plan.reference?.manifest.label, referencedFiles: counters.referenced,
+            pageIncrementalFiles: counters.pageFiles, storedPages: counters.storedPages, resumed: plan.resume != nil,
+            reusedFiles: counters.reused,
+            checksumPageErrors: manifest.files.compactMap { file in
+                file.reference == nil ? file.checksumPageErrors.map { PageChecksumErrors(path: file.path, blocks: $0) } : nil
+            }, timeline: timeline, startLSN: manifest.startLSN, stopLSN: stopLSN,
             startTime: startTime, stopTime: stopTime, files: manifest.files.count, originalSize: manifest.originalSize,
             storedSize: manifest.storedSize, seconds: ProgressMeter.now() - began,
             walStart: manifest.startWALFile, walStop: manifest.stopWALFile)
+        if counters.badPages > 0 {
+            context.logger.warning("\(counters.badPages) page(s) failed their data checksum; see `lifeboat info` (the backup is otherwise complete)")
+        }
+        if plan.resume != nil {
+            context.logger.info("resumed backup '\(label)': \(counters.reused) files reused from the interrupted attempt")
+        }
+        if plan.reference != nil {
+            context.logger.info("\(counters.referenced) files unchanged (referenced), \(counters.pageFiles) relation files stored as \(counters.storedPages) changed pages")
+        }
         context.logger.info("backup '\(label)' complete: \(manifest.files.count) files, \(ByteFormat.human(manifest.originalSize)) stored as \(ByteFormat.human(manifest.storedSize)), WAL \(manifest.startWALFile)…\(manifest.stopWALFile)")
         return report
     }
 
-    /// Files this large get zstd worker threads of their own.
-    static let largeFileBytes = 64 << 20
-
-    /// Copies one file; nil when PostgreSQL removed it after the scan (a dropped relation needs no copy:
-    /// WAL replay drops it again).
-    private static func copy(
-        _ file: SourceFile, label: String, layout: RepositoryLayout, storage: any RepositoryStorage,
-        workspace: TransferWorkspace, processMax: Int, progress: ProgressMeter
-    ) async throws -> ManifestFile? {
-        let fd = open(file.absolutePath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw LocalFS.ioError("open", file.absolutePath)
+    /// Interrupted backups (no manifest): the newest one of the same type, reference, compression and
+    /// cluster is resumed; every other one is removed. Neither is ever listed.
+    private static func resumeOrRemoveAbandoned(
+        _ context: EngineContext, type: BackupType, reference: String?, systemIdentifier: String
+    ) async throws -> (label: String, state: ResumeState)? {
+        let repository = context.repository
+        var resume: (label: String, state: ResumeState)?
+        for abandoned in try await repository.abandonedBackupLabels().sorted().reversed() {
+            if resume == nil, let bytes = try? await context.storage.readAll(repository.layout.resumeHeader(abandoned)),
+               let header = ResumeHeader.decode(bytes), header.type == type, header.reference == reference,
+               header.compressType == context.compressType.rawValue, header.compressLevel == context.compressLevel,
+               header.systemIdentifier == systemIdentifier {
+                let state = try await ResumeState.load(repository, label: abandoned, header: header)
+                context.logger.info("resuming interrupted backup '\(abandoned)': \(state.stored.count) files already stored will be checked and reused")
+                resume = (abandoned, state)
+                continue
+            }
+            context.logger.info("removing interrupted backup '\(abandoned)' (it never completed)")
+            try await context.storage.removeTree(repository.layout.backupDirectory(abandoned))
         }
-        defer { close(fd) }
-        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw LocalFS.ioError("stat", file.absolutePath) }
-        let ext = workspace.compressionExtension
-        var writer = try await storage.create(layout.dataObject(label, path: file.manifestPath, extension: ext),
-                                              options: WriteOptions(durable: false))
-        do {
-            let threads = info.st_size >= Self.largeFileBytes ? processMax : 0
-            let result = try await workspace.store(fd: fd, sourcePath: file.absolutePath, into: &writer, threads: threads, progress: progress)
-            try await writer.commit()
-            return ManifestFile(path: file.manifestPath, size: result.size, mtime: Int64(info.st_mtim.tv_sec),
-                                mode: UInt32(info.st_mode & 0o7777), sha256: result.sha256, storedSize: result.storedSize,
-                                storedSha256: result.storedSha256)
-        } catch {
-            await writer.abort()
-            throw error
-        }
+        return resume
     }
 
-    private static func freshLabel(_ repository: Repository, type: BackupType) async throws -> String {
+    /// "<time>F" for a full; "<full label>_<time>D" / "…I" for a diff / incr, as pgBackRest names them.
+    private static func freshLabel(_ repository: Repository, type: BackupType, full: String?) async throws -> String {
         let suffix = type == .full ? "F" : type == .diff ? "D" : "I"
         while true {
-            let label = WallClock.backupLabel(Date(), suffix: suffix)
+            let time = WallClock.backupLabel(Date(), suffix: suffix)
+            let label = full.map { $0 + "_" + time } ?? time
             if try await repository.storage.list(repository.layout.backupDirectory(label)).isEmpty { return label }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
     }
+}
+
+/// What kind of backup this run takes and against what.
+struct BackupPlan: Sendable {
+    let requestedType: BackupType
+    let type: BackupType
+    let reference: BackupReference?
+    let resume: ResumeState?
 }

@@ -15,6 +15,21 @@ public struct BackupInfo: Codable, Sendable {
     public var files: Int
     public var originalSize: UInt64
     public var storedSize: UInt64
+    /// Files the backup stores itself (the rest are referenced from earlier backups).
+    public var storedFiles: Int
+    /// Pages whose data checksum failed when the backup copied them, by relation file.
+    public var checksumPageErrors: [PageChecksumErrors]
+}
+
+/// The blocks of one relation file that failed their data checksum during a backup.
+public struct PageChecksumErrors: Codable, Sendable, Equatable {
+    public var path: String
+    public var blocks: [UInt32]
+
+    public init(path: String, blocks: [UInt32]) {
+        self.path = path
+        self.blocks = blocks
+    }
 }
 
 public struct InfoReport: Codable, Sendable {
@@ -50,7 +65,11 @@ public enum InfoCommand {
         let backups = manifests.map {
             BackupInfo(label: $0.label, type: $0.type, reference: $0.reference, timeline: $0.timeline, startTime: $0.startTime,
                        stopTime: $0.stopTime, startLSN: $0.startLSN, stopLSN: $0.stopLSN, startWAL: $0.startWALFile,
-                       stopWAL: $0.stopWALFile, files: $0.files.count, originalSize: $0.originalSize, storedSize: $0.storedSize)
+                       stopWAL: $0.stopWALFile, files: $0.files.count, originalSize: $0.originalSize, storedSize: $0.storedSize,
+                       storedFiles: $0.files.filter { $0.reference == nil }.count,
+                       checksumPageErrors: $0.files.compactMap { file in
+                           file.checksumPageErrors.flatMap { $0.isEmpty ? nil : PageChecksumErrors(path: file.path, blocks: $0) }
+                       })
         }
         return InfoReport(
             stanza: stanza.stanza, repository: repository.displayName, systemIdentifier: stanza.systemIdentifier,

@@ -7,6 +7,8 @@ import LifeboatStorage
 ///     <stanza>/archive/<first 16 hex of segment>/<wal name>-<sha256>.<ext>
 ///     <stanza>/archive/history/<tli>.history-<sha256>.<ext>
 ///     <stanza>/backup/<label>/data/<path>.<ext>         one object per data-directory file
+///     <stanza>/backup/<label>/pagemap/<path>            page hashes of a relation file (see PageMap)
+///     <stanza>/backup/<label>/resume.json, journal/<n>.json  how to resume it if it is interrupted
 ///     <stanza>/backup/<label>/manifest.json             written last: its presence marks the backup complete
 ///
 /// The SHA-256 in a WAL object's name binds name and content: a re-push of identical content is
@@ -32,6 +34,15 @@ struct RepositoryLayout: Sendable {
         let base = "\(backupRoot)/\(label)/data/\(path)"
         return ext.isEmpty ? base : "\(base).\(ext)"
     }
+    /// The page map of a relation file (8 bytes per page, uncompressed), beside the data tree so no
+    /// data-directory file name can collide with it.
+    /// What an unfinished backup is (type, reference, compression, first start): decides whether the
+    /// next backup may resume it.
+    func resumeHeader(_ label: String) -> String { "\(backupRoot)/\(label)/resume.json" }
+    /// Batches of manifest entries of files already stored, written while the backup runs.
+    var journalName: String { "journal" }
+    func journalDirectory(_ label: String) -> String { "\(backupRoot)/\(label)/journal" }
+    func pageMapObject(_ label: String, path: String) -> String { "\(backupRoot)/\(label)/pagemap/\(path)" }
 }
 
 /// `<wal name>-<sha256 hex>[.<ext>]`: the stored name of an archived WAL file. In an encrypted stanza the

@@ -17,9 +17,13 @@ public struct RestoreOptions: Sendable {
     /// Restored clusters stop archiving (archive_mode = off): a restore next to the live cluster must
     /// not push a second history into the same stanza.
     public var archiveModeOff: Bool
+    /// Update an existing (stopped) data directory in place, rewriting only the files that differ.
+    public var delta: Bool
 
     public init(pgData: String, set: String? = nil, target: RecoveryTarget = .endOfArchive, targetAction: TargetAction? = nil,
-                targetExclusive: Bool = false, tablespaceMap: [UInt32: String] = [:], force: Bool = false, archiveModeOff: Bool = false) {
+                targetExclusive: Bool = false, tablespaceMap: [UInt32: String] = [:], force: Bool = false, archiveModeOff: Bool = false,
+                delta: Bool = false) {
+        self.delta = delta
         self.pgData = pgData
         self.set = set
         self.target = target
@@ -39,6 +43,8 @@ public struct RestoreReport: Codable, Sendable {
     public var size: UInt64
     public var seconds: Double
     public var backupStopTime: Date
+    /// Set by `--delta`: what was compared, rewritten and removed.
+    public var delta: DeltaRestoreReport? = nil
 }
 
 /// `lifeboat restore`: rebuilds a data directory from a backup, verifying every byte, and prepares
@@ -52,16 +58,28 @@ public enum RestoreCommand {
         let segmentSize = WALSegmentSize(bytes: stanza.walSegmentSize) ?? .default16MiB
         let manifest = try await chooseBackup(repository, options: options, segmentSize: segmentSize)
         let plan = try RestorePlan.prepare(manifest: manifest, options: options)
+        // Every backup the chosen one is rebuilt from must be there before the first write.
+        let chain = try await BackupChain.load(repository, for: manifest)
         context.logger.info("restoring backup '\(manifest.label)' into '\(plan.dataDirectory)' for \(RecoverySettings.describe(options.target))")
 
-        try plan.createLayout()
-        let files = try await restoreFiles(context, manifest: manifest, plan: plan)
+        let files: Int
+        var delta: DeltaRestoreReport?
+        if options.delta {
+            delta = try await DeltaRestore.run(context, manifest: manifest, plan: plan, fetch: DeltaRestore.fetcher(context, chain: chain))
+            files = manifest.files.count
+        } else {
+            try plan.createLayout()
+            files = try await restoreFiles(context, manifest: manifest, plan: plan, chain: chain)
+        }
         try writeRecoveryFiles(context, manifest: manifest, plan: plan, options: options)
         for root in plan.syncRoots { try LocalFS.syncFileSystem(containing: root) }
 
         let report = RestoreReport(
             label: manifest.label, target: RecoverySettings.describe(options.target), pgData: plan.dataDirectory,
-            files: files, size: manifest.originalSize, seconds: ProgressMeter.now() - began, backupStopTime: manifest.stopTime)
+            files: files, size: manifest.originalSize, seconds: ProgressMeter.now() - began, backupStopTime: manifest.stopTime, delta: delta)
+        if let delta {
+            context.logger.info("delta restore: \(delta.filesChecked) files checked, \(delta.filesRewritten) rewritten (\(ByteFormat.human(delta.bytesRewritten))), \(delta.entriesRemoved) removed")
+        }
         context.logger.info("restore of '\(manifest.label)' complete: \(files) files, \(ByteFormat.human(manifest.originalSize)); start PostgreSQL on '\(plan.dataDirectory)' to replay WAL")
         return report
     }
@@ -102,33 +120,20 @@ public enum RestoreCommand {
         return manifests.first { $0.label == chosen.label }!
     }
 
-    private static func restoreFiles(_ context: EngineContext, manifest: BackupManifest, plan: RestorePlan) async throws -> Int {
-        guard let type = CompressionType(rawValue: manifest.compressType) else {
-            throw LifeboatError(.corrupt, "backup '\(manifest.label)' uses unknown compression '\(manifest.compressType)'")
-        }
+    private static func restoreFiles(_ context: EngineContext, manifest: BackupManifest, plan: RestorePlan, chain: BackupChain) async throws -> Int {
+        let type = try chain.compression(of: manifest.label)
         let progress = ProgressMeter(title: "restore", totalBytes: manifest.storedSize, totalFiles: manifest.files.count,
                                      style: context.progress, emit: context.emitProgress)
-        let storage = context.storage
-        let layout = context.repository.layout
-        let label = manifest.label
+        let materializer = FileMaterializer(storage: context.storage, layout: context.repository.layout, chain: chain)
         let files = manifest.files.sorted { $0.size > $1.size }
         _ = try await Parallel.map(files, workers: context.processMax,
                                    workspace: { TransferWorkspace(compressionType: type, level: 0) }) { workspace, file in
-            let object = layout.dataObject(file.reference ?? label, path: file.path, extension: type.fileExtension)
             let destination = plan.dataDirectory + "/" + file.path
-            let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let fd = open(destination, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw LocalFS.ioError("create", destination) }
             defer { close(fd) }
-            var reader = try await storage.openRead(object)
-            defer { reader.close() }
-            let result = try await workspace.fetch(from: &reader, type: type, toFD: fd, destinationPath: destination,
-                                                   describe: object, progress: progress)
-            guard result.size == file.size, result.sha256 == file.sha256 else {
-                throw LifeboatError(
-                    .checksumMismatch,
-                    "file '\(file.path)' of backup '\(label)' does not match its checksum (stored as '\(object)')",
-                    hint: "the repository copy is damaged; restore another backup with --set, and run `lifeboat verify`")
-            }
+            try await materializer.materialize(file, toFD: fd, destination: destination, workspace: workspace,
+                                               progress: file.reference == nil ? progress : nil)
             guard fchmod(fd, mode_t(file.mode & 0o7777)) == 0 else { throw LocalFS.ioError("set the mode of", destination) }
             var times = [timespec(tv_sec: Int(file.mtime), tv_nsec: 0), timespec(tv_sec: Int(file.mtime), tv_nsec: 0)]
             guard futimens(fd, &times) == 0 else { throw LocalFS.ioError("set the time of", destination) }

@@ -16,9 +16,9 @@ extension RestoreCommand {
                 return try await run(context.using(target), options: options)
             } catch {
                 let failure = asLifeboatError(error)
-                // A restore that wrote into the target cannot be retried from another repository
-                // (unless --force, which empties the directory again).
-                let untouched = options.force || ((try? LocalFS.entries(of: options.pgData).isEmpty) ?? true)
+                // A restore that wrote into the target cannot be retried from another repository (unless
+                // --force, which empties the directory again, or --delta, which rebuilds whatever is there).
+                let untouched = options.force || options.delta || ((try? LocalFS.entries(of: options.pgData).isEmpty) ?? true)
                 guard fallbackCodes.contains(failure.code), untouched else { throw failure.naming(target) }
                 context.logger.warning("\(target.label): \(failure.message); trying the next repository")
                 failures.append(failure.naming(target))

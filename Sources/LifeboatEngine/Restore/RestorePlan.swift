@@ -18,7 +18,9 @@ struct RestorePlan {
     static func prepare(manifest: BackupManifest, options: RestoreOptions) throws -> RestorePlan {
         let dataDirectory = normalised(LocalFS.absolute(options.pgData))
         var clear: [String] = []
-        if try !isEmptyOrAbsent(dataDirectory) {
+        if options.delta {
+            try DeltaRestore.checkTarget(dataDirectory)
+        } else if try !isEmptyOrAbsent(dataDirectory) {
             guard options.force else {
                 throw LifeboatError(.directoryNotEmpty, "restore directory '\(dataDirectory)' is not empty",
                                     hint: "restore into an empty or new directory, or add --force to replace its contents")
@@ -45,7 +47,8 @@ struct RestorePlan {
                 throw LifeboatError(.unsafePath, "tablespace \(tablespace.oid) location '\(location)' overlaps the restore directory",
                                     hint: "map it elsewhere with --tablespace-map \(tablespace.oid)=/new/path")
             }
-            if try !isEmptyOrAbsent(location) {
+            // --delta updates a tablespace in place, like the data directory.
+            if try !options.delta && !isEmptyOrAbsent(location) {
                 guard options.force else {
                     throw LifeboatError(.directoryNotEmpty, "tablespace \(tablespace.oid) location '\(location)' is not empty",
                                         hint: "map it elsewhere with --tablespace-map \(tablespace.oid)=/new/path, or add --force")

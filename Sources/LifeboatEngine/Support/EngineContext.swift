@@ -84,6 +84,10 @@ public struct EngineContext: Sendable {
     /// The hash written in archived WAL object names: the content's SHA-256 in a plain repository, an
     /// HMAC of it in an encrypted one (names must not reveal content hashes; see `CipherKeys.nameTag`).
     func archiveNameDigest(forSHA256 sha256: String) async throws -> String {
+        try await Self.archiveNameDigest(forSHA256: sha256, in: storage)
+    }
+
+    static func archiveNameDigest(forSHA256 sha256: String, in storage: any RepositoryStorage) async throws -> String {
         guard let encrypted = storage as? EncryptedStorage else { return sha256 }
         return try await encrypted.unlock().nameTag(forSHA256: sha256)
     }

@@ -112,6 +112,19 @@ enum LocalFS {
         }
     }
 
+    /// pwrite until all of `bytes` lands at `offset`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: off_t, path: String) throws(LifeboatError) {
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, offset + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ioError("write", path)
+            }
+            done += count
+        }
+    }
+
     /// Small files written whole and made durable: temp name, fsync, rename, fsync of the directory.
     static func writeFileDurably(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
         let temp = path + ".lifeboat.tmp"
