@@ -36,7 +36,13 @@ let package = Package(
             dependencies: ["CZstd", "CLZ4", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Repository storage protocol and drivers.
-        .target(name: "LifeboatStorage", dependencies: ["LifeboatCore"], swiftSettings: strict),
+        .target(
+            name: "LifeboatStorage",
+            dependencies: [
+                "LifeboatCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // libpq wrapper and PostgreSQL process helpers.
         .target(name: "LifeboatPostgres", dependencies: ["CLibPQ", "LifeboatCore"], swiftSettings: strict),
         // The commands' logic.

@@ -533,6 +533,7 @@ class Bench:
                     f"{self.lifeboat} archive-push --stanza {STANZA} --repo-path {self.lb_repo} "
                     f"--lock-path {SANDBOX.locks} \"$1\" & lifeboat=$!\n"
                     f"pgbackrest --config={self.pgbr_conf} --stanza={STANZA} archive-push \"$1\" & pgbackrest=$!\n"
+                    f"{self.encryption_archive_push()}"
                     "wait $lifeboat; a=$?\n"
                     "wait $pgbackrest; b=$?\n"
                     "[ $a -eq 0 ] && [ $b -eq 0 ]\n")
@@ -541,6 +542,8 @@ class Bench:
         self.cluster.start()
         RUN.run([self.lifeboat, "init"] + self.lb_common() + self.lb_pg())
         RUN.run(self.pgbr("stanza-create"))
+        if self.measures_encryption():
+            RUN.run([self.lifeboat, "init"] + self.lb_encrypted_common() + self.lb_pg())
 
     def load(self):
         log(f"{self.dataset.name}: loading ({self.dataset.describe()})")
@@ -743,6 +746,76 @@ class Bench:
                 restores.append(summarise(tool, r_runs[tool], extra={"compress": f"{kind}-{level}",
                                                                      "process_max": procs}))
         return backups, restores
+
+    # --- encryption ------------------------------------------------------------------------------
+
+    def lb_encrypted_common(self):
+        """A second Lifeboat repository, encrypted (aes-256-gcm), reached through a 0600 config file."""
+        self.enc_repo = SANDBOX.dir(self.dataset.name, "lifeboat-encrypted-repo")
+        self.enc_conf = os.path.join(self.home, "lifeboat-encrypted.conf")
+        if not os.path.exists(self.enc_conf):
+            with open(self.enc_conf, "w") as f:
+                f.write("[global]\nrepo-cipher-type = aes-256-gcm\nrepo-cipher-pass = bench-passphrase-0\n")
+            os.chown(self.enc_conf, RUN.pg_uid, RUN.pg_gid)
+            os.chmod(self.enc_conf, 0o600)
+        return ["--stanza", STANZA, "--repo-path", self.enc_repo, "--config", self.enc_conf, "--lock-path", SANDBOX.locks]
+
+    def measures_encryption(self):
+        """Full runs and --only-encryption; --quick (the test suite's smoke run) skips it."""
+        return self.args.only_encryption or not self.args.quick
+
+    def encryption_archive_push(self):
+        """The archive script also feeds the encrypted repository (its backups wait for their WAL there)."""
+        if not self.measures_encryption():
+            return ""
+        argv = " ".join([self.lifeboat, "archive-push"] + self.lb_encrypted_common())
+        return f"{argv} \"$1\" || exit 1\n"
+
+    def encryption(self, configs):
+        """Lifeboat backup and restore, encrypted vs plain, same data, alternating: the < 10 % budget."""
+        rows = []
+        for kind, level, procs in configs:
+            log(f"{self.dataset.name}: encryption on/off, {kind}-{level}, process-max {procs}")
+            walls = {"plain": {"backup": [], "restore": []}, "aes-256-gcm": {"backup": [], "restore": []}}
+            for run in range(self.args.runs):
+                for mode in rotate(["plain", "aes-256-gcm"], run):
+                    common = self.lb_common() if mode == "plain" else self.lb_encrypted_common()
+                    backup = RUN.run([self.lifeboat, "backup", "--type", "full", "--start-fast", "--process-max", str(procs),
+                                      "--compress-type", kind, "--compress-level", str(level)] + common + self.lb_pg(),
+                                     server=self.cluster, check=False)
+                    if backup.code != 0:
+                        raise BenchError(f"Lifeboat {mode} backup failed: {backup.describe()}")
+                    target = make_empty_dir(os.path.join(self.work, "restore-encryption"))
+                    RUN.run(["sync"], as_pg=False)
+                    restore = RUN.run([self.lifeboat, "restore", "--pg-data", target, "--archive-mode", "off",
+                                       "--process-max", str(procs)] + common, check=False)
+                    if restore.code != 0:
+                        raise BenchError(f"Lifeboat {mode} restore failed: {restore.describe()}")
+                    restore = combine(restore, RUN.run(["sync"], as_pg=False))
+                    if self.args.verify:
+                        self.verify(f"lifeboat-{mode}", target)
+                    shutil.rmtree(target)
+                    walls[mode]["backup"].append(backup)
+                    walls[mode]["restore"].append(restore)
+                    log(f"  run {run + 1} {mode:12} backup {backup.wall:6.2f} s (cpu {backup.cpu:6.2f} s)  "
+                        f"restore {restore.wall:6.2f} s (cpu {restore.cpu:6.2f} s)")
+                    repo = self.lb_repo if mode == "plain" else self.enc_repo
+                    for label in os.listdir(os.path.join(repo, STANZA, "backup")):
+                        shutil.rmtree(os.path.join(repo, STANZA, "backup", label))
+            row = {"compress": f"{kind}-{level}", "process_max": procs}
+            for step in ("backup", "restore"):
+                plain = statistics.median(r.wall for r in walls["plain"][step])
+                encrypted = statistics.median(r.wall for r in walls["aes-256-gcm"][step])
+                plain_cpu = statistics.median(r.cpu for r in walls["plain"][step])
+                encrypted_cpu = statistics.median(r.cpu for r in walls["aes-256-gcm"][step])
+                row[step] = {"plain_wall": round(plain, 3), "encrypted_wall": round(encrypted, 3),
+                             "ratio": round(encrypted / plain, 3) if plain else None,
+                             "cpu_ratio": round(encrypted_cpu / plain_cpu, 3) if plain_cpu else None,
+                             "plain_cpu": round(statistics.median(r.cpu for r in walls["plain"][step]), 3),
+                             "encrypted_cpu": round(statistics.median(r.cpu for r in walls["aes-256-gcm"][step]), 3)}
+            log(f"{self.dataset.name}: encryption ratio backup {row['backup']['ratio']}, restore {row['restore']['ratio']}")
+            rows.append(row)
+        return rows
 
     # --- incremental -----------------------------------------------------------------------------
 
@@ -1174,6 +1247,20 @@ def render(results):
     return "\n".join(out)
 
 
+def render_encryption(results):
+    """Lifeboat with aes-256-gcm ÷ without, per dataset: the issue's budget is below 1.10."""
+    out = ["## Encryption cost (Lifeboat aes-256-gcm ÷ plain; budget < 1.10)", "",
+           "| dataset | compress | process-max | backup plain s | backup encrypted s | wall ratio | CPU ratio | restore plain s | restore encrypted s | wall ratio | CPU ratio |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, ds in results["datasets"].items():
+        for row in ds.get("encryption") or []:
+            b, r = row["backup"], row["restore"]
+            out.append(f"| {name} | {row['compress']} | {row['process_max']} | {b['plain_wall']} | {b['encrypted_wall']} | "
+                       f"**{b['ratio']}** | {b.get('cpu_ratio')} | {r['plain_wall']} | {r['encrypted_wall']} | **{r['ratio']}** | "
+                       f"{r.get('cpu_ratio')} |")
+    return "\n".join(out) + "\n"
+
+
 def render_delta_restore(delta):
     if not delta:
         return []
@@ -1274,6 +1361,8 @@ def parse_args(argv):
     parser.add_argument("--verify", action="store_true", help="start every restored directory and count its rows")
     parser.add_argument("--wal-segments", type=int, help="WAL segments for archive-push/get (default 64, quick 16)")
     parser.add_argument("--keep", action="store_true", help="keep the sandbox")
+    parser.add_argument("--only-encryption", action="store_true",
+                        help="measure only Lifeboat with and without aes-256-gcm (backup and restore wall time)")
     parser.add_argument("--json", help="also write the JSON results here")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/results/*.json")
     args = parser.parse_args(argv)
@@ -1341,11 +1430,18 @@ def main(argv):
             try:
                 bench.setup()
                 ds["info"] = bench.load()
-                ds["ceiling"] = bench.ceiling()
-                ds["backup"], ds["restore"] = bench.matrix(configs)
+                if not args.only_encryption:
+                    ds["ceiling"] = bench.ceiling()
+                if not args.only_encryption:
+                    ds["backup"], ds["restore"] = bench.matrix(configs)
+                if args.only_encryption:
+                    ds["encryption"] = bench.encryption(configs[-1:])
+                    continue
                 ds["incremental"] = bench.incremental(configs)
                 if not args.quick:  # --quick stays within the smoke test's time limit
                     ds["delta_restore"] = bench.delta_restore(configs)
+                if bench.measures_encryption():
+                    ds["encryption"] = bench.encryption(configs[-1:])
                 if index == 0:
                     ds["archive"] = bench.archive(args.wal_segments)
             finally:
@@ -1358,6 +1454,7 @@ def main(argv):
     complete = {n: d for n, d in results["datasets"].items() if all(k in d for k in ("info", "ceiling", "backup"))}
     report_input = dict(results, datasets=complete)
     print(render(report_input))
+    print(render_encryption(results))
     write_results(args, results, started_at)
     if status == 0:
         log(f"done in {results['total_seconds']:.0f} s")

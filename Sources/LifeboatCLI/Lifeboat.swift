@@ -22,6 +22,7 @@ public struct LifeboatCommand: AsyncParsableCommand {
             InitCommand.self, ArchivePushCommand.self, ArchiveGetCommand.self, BackupCLI.self, InfoCLI.self, RestoreCLI.self, VerifyCLI.self,
             DrillCLI.self, CheckCLI.self, MetricsCLI.self, StatusCLI.self,
             ExpireCLI.self, PinCLI.self, UnpinCLI.self, AuditCLI.self,
+            CipherRotateCommand.self,
         ])
 
     public init() {}
@@ -31,6 +32,11 @@ public struct LifeboatCommand: AsyncParsableCommand {
 /// subcommand is awaited (top-level code would pick ArgumentParser's synchronous `main()`).
 public enum LifeboatMain {
     public static func run() async -> Never {
+        if let secret = SecretArguments.firstSecretFlag(in: Array(CommandLine.arguments.dropFirst())) {
+            // The value is never echoed: it is a secret that should not have been typed here.
+            StandardError.write("lifeboat: error: --\(secret) cannot be given on the command line (it would be visible in ps, shell history and archive_command) HINT: use the environment variable LIFEBOAT_\(secret.uppercased().replacingDashes()), the config file (mode 0600) or, for a passphrase, a pass file (--repo-cipher-pass-file)\n")
+            LifeboatCommand.exit(withError: ExitCode(2))
+        }
         do {
             var command = try LifeboatCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

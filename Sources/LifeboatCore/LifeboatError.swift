@@ -24,6 +24,7 @@ public struct LifeboatError: Error, Sendable, Equatable, CustomStringConvertible
         case unsafePath           // a manifest path that would escape the target directory
         case io                   // a local file-system operation failed
         case interrupted          // the work was cancelled or interrupted
+        case cipher               // encryption: wrong or missing passphrase, encrypted vs plain repository mismatch
         case `internal`           // a bug: an invariant did not hold
     }
 

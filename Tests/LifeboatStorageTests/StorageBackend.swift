@@ -8,7 +8,7 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
     let testDescription: String
     let run: @Sendable (_ body: (any RepositoryStorage) async throws -> Void) async throws -> Void
 
-    static let all: [StorageBackend] = [.posix, .posixLinkFallback, .memory]
+    static let all: [StorageBackend] = [.posix, .posixLinkFallback, .memory, .encryptedMemory, .encryptedPosix]
 
     static let posix = StorageBackend(testDescription: "posix") { body in
         let directory = TemporaryDirectory()
@@ -30,5 +30,18 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
 
     static let memory = StorageBackend(testDescription: "memory") { body in
         try await body(MemoryStorage())
+    }
+
+    /// The encryption decorator must keep every rule of the backend it wraps.
+    static let encryptedMemory = StorageBackend(testDescription: "encrypted (memory)") { body in
+        try await body(EncryptedStorage(base: MemoryStorage(), stanza: "main", keys: .random()))
+    }
+
+    static let encryptedPosix = StorageBackend(testDescription: "encrypted (posix)") { body in
+        let directory = TemporaryDirectory()
+        let storage = PosixStorage(root: directory.path + "/repo")
+        try storage.ensureRoot()
+        try await body(EncryptedStorage(base: storage, stanza: "main", keys: .random()))
+        withExtendedLifetime(directory) {}
     }
 }

@@ -35,7 +35,7 @@ struct ArchiveGetCommand: AsyncParsableCommand {
         }
         try await CommandRunner.run(format: format, exitCode: { _ in ExitCodes.archiveGetFatal }, {
             let context = try options.context(quietInfo: true)
-            let report = try await ArchiveGet.run(context, walName: walName, destination: destination)
+            let report = try await ArchiveGet.runWithFallback(context, walName: walName, destination: destination)
             if !report.found {
                 context.logger.debug("'\(walName)' is not in the archive")
                 if format == .json { StandardOutput.write(try JSONOutput.encode(report) + "\n") }

@@ -26,7 +26,7 @@ struct ArchivePushCommand: AsyncParsableCommand {
             given: common.given.merging(postgres.given) { $1 }.merging(transfer.given) { $1 },
             configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
-            try await ArchivePush.run(try options.context(quietInfo: true), walPath: walPath)
+            try await ArchivePush.runAll(try options.context(quietInfo: true), walPath: walPath)
         }, text: { _ in "" })
     }
 }

@@ -20,7 +20,7 @@ struct InfoCLI: AsyncParsableCommand {
     func run() async throws {
         let options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
-            try await InfoCommand.run(try options.context())
+            try await InfoCommand.runAll(try options.context())
         }, text: InfoText.render)
     }
 }
@@ -60,6 +60,18 @@ enum InfoText {
             if let pin = backup.pin {
                 let until = pin.until.map { "until \(TargetTime.display($0))\($0 <= Date() ? " (expired)" : "")" } ?? "until unpinned"
                 lines.append("        pinned: \(until)\(pin.reason.map { ", reason: \($0)" } ?? ""), by \(pin.pinnedBy) at \(TargetTime.display(pin.pinnedAt))")
+            }
+        }
+        if let repositories = report.repositories {
+            lines.append("")
+            lines.append("    repositories:")
+            for repository in repositories {
+                if repository.status == "ok" {
+                    let window = repository.recoverableWindow.map { "recoverable \(TargetTime.display($0.earliest)) → \(TargetTime.display($0.latest))" } ?? "no recoverable window"
+                    lines.append("        repo\(repository.index) \(repository.repository): ok, \(repository.backups?.count ?? 0) backups, \(repository.archivedFiles ?? 0) WAL files, \(window)")
+                } else {
+                    lines.append("        repo\(repository.index) \(repository.repository): error: \(repository.error ?? "")")
+                }
             }
         }
         return lines.joined(separator: "\n")

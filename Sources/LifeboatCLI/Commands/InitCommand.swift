@@ -20,7 +20,7 @@ struct InitCommand: AsyncParsableCommand {
         let options = try ResolvedOptions.resolve(
             given: common.given.merging(postgres.given) { $1 }, configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
-            try await StanzaInit.run(try options.context())
+            try await StanzaInit.runAll(try options.context(creatingCipherKey: true))
         }, text: { report in
             report.created
                 ? "stanza '\(report.stanza)' created in \(report.repository) for cluster \(report.systemIdentifier) (PostgreSQL \(report.pgVersion / 10000))"

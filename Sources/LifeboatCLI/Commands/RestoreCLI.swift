@@ -65,6 +65,10 @@ struct RestoreCLI: AsyncParsableCommand {
         given["archive-mode"] = archiveMode
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         try await Audited.run(options, command: "restore", recordRequired: false, { context in
+            if case .environment(let name)? = try options.selectedRepository().passphraseSource {
+                // restore_command never carries the passphrase; PostgreSQL's environment rarely has it.
+                context.logger.warning("the repository passphrase came from \(name) only: the restored cluster's restore_command needs it in PostgreSQL's environment; prefer repo-cipher-pass in the config file or --repo-cipher-pass-file (readable by the postgres user, mode 0600)")
+            }
             guard let pgData = context.pgData else {
                 throw LifeboatError(.invalidArgument, "restore needs --pg-data: the directory to restore into")
             }
@@ -89,7 +93,7 @@ struct RestoreCLI: AsyncParsableCommand {
                     return action
                 },
                 targetExclusive: targetExclusive, tablespaceMap: map, force: force, archiveModeOff: archive == "off", delta: delta)
-            return try await RestoreCommand.run(context, options: restore)
+            return try await RestoreCommand.runWithFallback(context, options: restore)
         }, event: { report in
             AuditEvent(command: "restore", outcome: .ok, labels: [report.label], sizes: ["restored": report.size, "files": UInt64(report.files)],
                        details: ["pgData": report.pgData, "target": report.target])

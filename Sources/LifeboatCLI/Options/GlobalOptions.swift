@@ -11,6 +11,20 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Repository directory (posix).", valueName: "path"))
     var repoPath: String?
 
+    @Option(help: ArgumentHelp("posix (default) | s3.", valueName: "type"))
+    var repoType: String?
+
+    @Option(help: ArgumentHelp("none (default) | aes-256-gcm. The passphrase comes from LIFEBOAT_REPO_CIPHER_PASS, repo-cipher-pass in the config file (mode 0600) or --repo-cipher-pass-file; never a flag.", valueName: "type"))
+    var repoCipherType: String?
+
+    @Option(help: ArgumentHelp("File (mode 0600) holding the repository passphrase on its first line.", valueName: "path"))
+    var repoCipherPassFile: String?
+
+    @Option(help: ArgumentHelp("Repository to use (repo<N>-… options; default 1) for commands that work on one.", valueName: "n"))
+    var repo: String?
+
+    @OptionGroup var indexed: IndexedRepositoryFlags
+
     @Option(help: ArgumentHelp("Local directory for stanza locks (default /tmp/lifeboat).", valueName: "path"))
     var lockPath: String?
 
@@ -27,7 +41,11 @@ struct CommonOptions: ParsableArguments {
         values["log-level"] = logLevel
         values["output"] = output
         values["lock-path"] = lockPath
-        return values
+        values["repo-type"] = repoType
+        values["repo-cipher-type"] = repoCipherType
+        values["repo-cipher-pass-file"] = repoCipherPassFile
+        values["repo"] = repo
+        return values.merging(indexed.given) { $1 }
     }
 }
 
@@ -75,6 +93,42 @@ struct TransferOptions: ParsableArguments {
         values["compress-type"] = compressType
         values["compress-level"] = compressLevel
         values["process-max"] = processMax
+        return values
+    }
+}
+
+/// `--repo<N>-path`, `--repo<N>-type`, `--repo<N>-cipher-type`, `--repo<N>-cipher-pass-file` for N = 1…4
+/// (hidden from --help to keep it readable; the config file and LIFEBOAT_REPO<N>_* reach any N up to 16).
+struct IndexedRepositoryFlags: ParsableArguments {
+    @Option(name: .customLong("repo1-path"), help: .hidden) var repo1Path: String?
+    @Option(name: .customLong("repo2-path"), help: .hidden) var repo2Path: String?
+    @Option(name: .customLong("repo3-path"), help: .hidden) var repo3Path: String?
+    @Option(name: .customLong("repo4-path"), help: .hidden) var repo4Path: String?
+    @Option(name: .customLong("repo1-type"), help: .hidden) var repo1Type: String?
+    @Option(name: .customLong("repo2-type"), help: .hidden) var repo2Type: String?
+    @Option(name: .customLong("repo3-type"), help: .hidden) var repo3Type: String?
+    @Option(name: .customLong("repo4-type"), help: .hidden) var repo4Type: String?
+    @Option(name: .customLong("repo1-cipher-type"), help: .hidden) var repo1CipherType: String?
+    @Option(name: .customLong("repo2-cipher-type"), help: .hidden) var repo2CipherType: String?
+    @Option(name: .customLong("repo3-cipher-type"), help: .hidden) var repo3CipherType: String?
+    @Option(name: .customLong("repo4-cipher-type"), help: .hidden) var repo4CipherType: String?
+    @Option(name: .customLong("repo1-cipher-pass-file"), help: .hidden) var repo1CipherPassFile: String?
+    @Option(name: .customLong("repo2-cipher-pass-file"), help: .hidden) var repo2CipherPassFile: String?
+    @Option(name: .customLong("repo3-cipher-pass-file"), help: .hidden) var repo3CipherPassFile: String?
+    @Option(name: .customLong("repo4-cipher-pass-file"), help: .hidden) var repo4CipherPassFile: String?
+
+    var given: [String: String] {
+        var values: [String: String] = [:]
+        let paths = [repo1Path, repo2Path, repo3Path, repo4Path]
+        let types = [repo1Type, repo2Type, repo3Type, repo4Type]
+        let ciphers = [repo1CipherType, repo2CipherType, repo3CipherType, repo4CipherType]
+        let passFiles = [repo1CipherPassFile, repo2CipherPassFile, repo3CipherPassFile, repo4CipherPassFile]
+        for index in 0..<4 {
+            values["repo\(index + 1)-path"] = paths[index]
+            values["repo\(index + 1)-type"] = types[index]
+            values["repo\(index + 1)-cipher-type"] = ciphers[index]
+            values["repo\(index + 1)-cipher-pass-file"] = passFiles[index]
+        }
         return values
     }
 }

@@ -66,11 +66,22 @@ struct ResolvedOptions {
         return stanza
     }
 
-    func requireRepoPath() throws(LifeboatError) -> String {
-        guard let path = string("repo-path"), !path.isEmpty else {
-            throw LifeboatError(.invalidArgument, "no repository given", hint: "add --repo-path PATH (or LIFEBOAT_REPO_PATH, or repo-path in the config file)")
+    /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default
+    /// the first configured one.
+    func selectedRepository() throws(LifeboatError) -> RepositoryOptions {
+        let fallback = RepositoryOptions.configuredIndices(self).first ?? 1
+        let index = try int("repo", default: fallback, range: 1...RepositoryOptions.maxIndex)
+        return try RepositoryOptions.resolve(self, index: index)
+    }
+
+    /// Every repository multi-repository commands visit: all configured ones, or only `--repo N` when given.
+    func visitedRepositories(selected: RepositoryOptions) throws(LifeboatError) -> [RepositoryOptions] {
+        guard string("repo") == nil else { return [selected] }
+        var result: [RepositoryOptions] = []
+        for index in RepositoryOptions.configuredIndices(self) {
+            result.append(index == selected.index ? selected : try RepositoryOptions.resolve(self, index: index))
         }
-        return absolutePath(path)
+        return result.isEmpty ? [selected] : result
     }
 
     var outputFormat: OutputFormat {
@@ -91,9 +102,11 @@ struct ResolvedOptions {
     }
 
     /// The engine's view of the world for one command.
-    func context(quietInfo: Bool = false) throws(LifeboatError) -> EngineContext {
+    /// `creatingCipherKey`: `init` creates the key file of a new encrypted stanza.
+    func context(quietInfo: Bool = false, creatingCipherKey: Bool = false) throws(LifeboatError) -> EngineContext {
         let stanza = try requireStanza()
-        let repoPath = try requireRepoPath()
+        let repository = try selectedRepository()
+        let storage = try repository.storage(stanza: stanza, createKey: creatingCipherKey)
         let compressType = try choice("compress-type", default: CompressionType.zstd)
         let level = try int("compress-level", default: compressType.defaultLevel, range: compressType.levelRange)
         let processMax = try int("process-max", default: 2, range: 1...64)
@@ -110,14 +123,29 @@ struct ResolvedOptions {
         if quietInfo && given["log-level"] == nil && string("log-level") == nil { level0 = .warning }
         var logger = Logger(label: "lifeboat", factory: { _ in StandardErrorLogHandler() })
         logger.logLevel = level0
-        var restoreOptions = ["--stanza", stanza, "--repo-path", repoPath]
+        let visited = try visitedRepositories(selected: repository)
+        var targets: [RepositoryTarget] = []
+        for other in visited {
+            targets.append(RepositoryTarget(
+                index: other.index, storage: other.index == repository.index ? storage : try other.storage(stanza: stanza, createKey: creatingCipherKey)))
+        }
+        var restoreOptions = ["--stanza", stanza]
+        if visited.count == 1 {
+            restoreOptions += repository.restoreCommandOptions
+        } else {
+            // The restored cluster's archive-get falls back across the same repositories.
+            for other in visited { restoreOptions += try other.indexedRestoreCommandOptions() }
+        }
         if let path = config.path { restoreOptions += ["--config", path] }
-        return EngineContext(
-            stanza: stanza, storage: PosixStorage(root: repoPath), connection: connection,
+        var context = EngineContext(
+            stanza: stanza, storage: storage, connection: connection,
             pgData: string("pg-data").map(absolutePath), processMax: processMax, compressType: compressType,
             compressLevel: level, logger: logger, progress: level0 <= .info ? .forStandardError() : .silent,
             emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions,
             lockPath: absolutePath(string("lock-path") ?? "/tmp/lifeboat"))
+        context.repositoryIndex = repository.index
+        context.repositories = targets.count > 1 ? targets : []
+        return context
     }
 
     private static func loadConfig(explicit: String?) throws(LifeboatError) -> ConfigFile {

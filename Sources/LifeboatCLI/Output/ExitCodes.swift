@@ -30,6 +30,7 @@ enum ExitCodes {
         case .checksumMismatch: return 16
         case .corrupt: return 17
         case .auditChainBroken: return 18
+        case .cipher: return 19
         case .postgres: return 20
         case .postgresConfig: return 21
         case .lockHeld: return 22

@@ -10,6 +10,8 @@ public struct ArchiveGetReport: Codable, Sendable {
     public var found: Bool
     public var size: UInt64
     public var source: String?
+    /// With several repositories: the one the file came from.
+    public var repository: String? = nil
 }
 
 /// `lifeboat archive-get %f %p`: PostgreSQL's restore_command. Absent → the caller exits 1 (end of
@@ -39,10 +41,10 @@ public enum ArchiveGet {
         do {
             result = try await TransferWorkspace(compressionType: type, level: 0)
                 .fetch(from: &reader, type: type, toFD: fd, destinationPath: temp, describe: object.path)
-            guard result.sha256 == object.name.sha256 else {
+            guard try await context.archiveNameDigest(forSHA256: result.sha256) == object.name.sha256 else {
                 throw LifeboatError(
                     .checksumMismatch,
-                    "archived file '\(object.path)' does not match its checksum (expected \(object.name.sha256.prefix(12))…, got \(result.sha256.prefix(12))…)",
+                    "archived file '\(object.path)' does not match its checksum (content sha256 \(result.sha256.prefix(12))… is not the one recorded in its name)",
                     hint: "the repository copy is damaged; recovery was stopped so PostgreSQL does not promote at the wrong point")
             }
         } catch {

@@ -13,6 +13,8 @@ public struct ArchivePushReport: Codable, Sendable {
     public var sha256: String
     /// True when an identical copy was already archived (PostgreSQL retried after a crash).
     public var alreadyArchived: Bool
+    /// With several repositories: every repository that holds the file (all of them on success).
+    public var repositories: [String]? = nil
 }
 
 /// `lifeboat archive-push %p`: PostgreSQL's archive_command. Exit 0 means the file is durable in the
@@ -45,12 +47,13 @@ public enum ArchivePush {
 
         let existing = try await repository.archived(wal)
         let sha256 = try hashFile(fd, path: walPath)
+        let nameDigest = try await context.archiveNameDigest(forSHA256: sha256)
         var report = ArchivePushReport(wal: wal.name, storedAs: "", size: 0, storedSize: 0, sha256: sha256, alreadyArchived: false)
         if let stored = existing.first {
-            guard stored.name.sha256 == sha256 else {
+            guard stored.name.sha256 == nameDigest else {
                 throw LifeboatError(
                     .alreadyExists,
-                    "WAL file '\(wal.name)' is already archived with different content (stored sha256 \(stored.name.sha256.prefix(12))…, new \(sha256.prefix(12))…); the archived copy was kept",
+                    "WAL file '\(wal.name)' is already archived with different content (stored \(stored.name.sha256.prefix(12))…, new \(nameDigest.prefix(12))…); the archived copy was kept",
                     hint: "two clusters may be archiving into stanza '\(context.stanza)', or the WAL was damaged: check archive_command and --stanza")
             }
             report.storedAs = stored.path
@@ -59,7 +62,7 @@ public enum ArchivePush {
             return report
         }
 
-        let name = ArchiveObjectName(wal: wal, sha256: sha256, fileExtension: context.compressType.fileExtension)
+        let name = ArchiveObjectName(wal: wal, sha256: nameDigest, fileExtension: context.compressType.fileExtension)
         let path = repository.layout.archiveDirectory(for: wal) + "/" + name.storedName
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw LocalFS.ioError("seek", walPath) }
         var writer = try await context.storage.create(path, options: WriteOptions(durable: true, noReplace: true))

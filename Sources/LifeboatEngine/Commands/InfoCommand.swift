@@ -45,6 +45,8 @@ public struct InfoReport: Codable, Sendable {
     public var archivedBytes: UInt64
     /// Earliest and latest moments a restore can reach; nil until a backup has its WAL archived.
     public var recoverableWindow: RecoverableWindow?
+    /// With several repositories: each one's state (the fields above describe the first that answered).
+    public var repositories: [RepositoryInfo]? = nil
 }
 
 /// `lifeboat info`: what the stanza holds and how far back and forward it can restore.

@@ -270,7 +270,7 @@ public enum VerifyCommand {
                 problem(.corrupt, "does not decompress: \(error.message)")
                 continue
             }
-            guard SHA256Hasher.hex(of: content) == object.name.sha256 else {
+            guard try await EngineContext.archiveNameDigest(forSHA256: SHA256Hasher.hex(of: content), in: repository.storage) == object.name.sha256 else {
                 problem(.checksum, "does not match its checksum")
                 continue
             }

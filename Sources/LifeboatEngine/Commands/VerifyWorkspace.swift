@@ -173,7 +173,7 @@ final class VerifyWorkspace {
             default: return problem(.unreadable, "cannot be read: \(failure?.message ?? "\(error)")", read: 0)
             }
         }
-        guard result.sha256 == object.name.sha256 else {
+        guard try await EngineContext.archiveNameDigest(forSHA256: result.sha256, in: storage) == object.name.sha256 else {
             return problem(.checksum, "does not match the checksum in its name (got \(result.sha256.prefix(12))…)", read: result.storedSize)
         }
         return VerifyOutcome(bytesRead: result.storedSize, problem: nil)

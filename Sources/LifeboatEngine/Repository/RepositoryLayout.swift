@@ -1,4 +1,5 @@
 import LifeboatCore
+import LifeboatStorage
 
 /// Where each thing lives inside a repository. Paths are relative to the repository root.
 ///
@@ -19,6 +20,8 @@ struct RepositoryLayout: Sendable {
     var archiveRoot: String { "\(stanza)/archive" }
     var backupRoot: String { "\(stanza)/backup" }
     var lockFile: String { "\(stanza)/backup.lock" }
+    /// Encrypted stanzas only: the wrapped master key, the one object stored in clear.
+    var cipherKeyFile: String { EncryptedStorage.keyFilePath(stanza: stanza) }
 
     func archiveDirectory(for wal: WALFileName) -> String {
         guard let segment = wal.segmentName else { return "\(archiveRoot)/history" }
@@ -42,7 +45,9 @@ struct RepositoryLayout: Sendable {
     func pageMapObject(_ label: String, path: String) -> String { "\(backupRoot)/\(label)/pagemap/\(path)" }
 }
 
-/// `<wal name>-<sha256 hex>[.<ext>]`: the stored name of an archived WAL file.
+/// `<wal name>-<sha256 hex>[.<ext>]`: the stored name of an archived WAL file. In an encrypted stanza the
+/// 64 hex digits are HMAC-SHA256(name key, sha256 hex) instead (`EngineContext.archiveNameDigest`), so names
+/// reveal no content hash; `sha256` then holds that HMAC.
 struct ArchiveObjectName: Sendable, Equatable {
     let wal: WALFileName
     let sha256: String

@@ -23,6 +23,11 @@ public struct EngineContext: Sendable {
     public var restoreCommandOptions: [String]
     /// Local directory for the stanza locks (default /tmp/lifeboat).
     public var lockPath: String
+    /// Which `repo<N>` `storage` is.
+    public var repositoryIndex: Int = 1
+    /// Every configured repository, for the commands that visit several (archive-push stores to all;
+    /// archive-get and restore fall back in order; info shows each). Empty: `storage` alone.
+    public var repositories: [RepositoryTarget] = []
 
     public init(
         stanza: String, storage: any RepositoryStorage, connection: ConnectionSettings, pgData: String?,
@@ -46,14 +51,44 @@ public struct EngineContext: Sendable {
 
     var repository: Repository { Repository(storage: storage, stanza: stanza) }
 
-    /// The repository root must exist before anything but `init` runs.
+    /// The repository root must exist before anything but `init` runs; on an encrypted repository the
+    /// passphrase is checked here, before any work starts.
     func requireRepository() async throws {
-        if let posix = storage as? PosixStorage {
+        if let posix = posixStorage {
             guard let info = try LocalFS.status(posix.root), LocalFS.isDirectory(info) else {
                 throw LifeboatError(
                     .repository, "repository '\(posix.root)' does not exist",
                     hint: "check --repo-path, or create the stanza with `lifeboat init --stanza \(stanza) --repo-path \(posix.root)`")
             }
         }
+        try await requireMatchingCipher()
+    }
+
+    /// The POSIX driver under any decorator, for the checks only a local directory allows.
+    var posixStorage: PosixStorage? {
+        (storage as? PosixStorage) ?? ((storage as? EncryptedStorage)?.base as? PosixStorage)
+    }
+
+    /// Encrypted storage: unlocks the master key (a wrong passphrase fails here, before any work).
+    /// Plain storage: refuses a stanza that has a key file, rather than failing later on unreadable objects.
+    func requireMatchingCipher() async throws {
+        if let encrypted = storage as? EncryptedStorage {
+            try await encrypted.unlock()
+        } else if try await storage.info(EncryptedStorage.keyFilePath(stanza: stanza)) != nil {
+            throw LifeboatError(
+                .cipher, "stanza '\(stanza)' in repository '\(storage.displayName)' is encrypted, but no cipher options were given",
+                hint: "set repo-cipher-type = aes-256-gcm and the passphrase (LIFEBOAT_REPO_CIPHER_PASS, repo-cipher-pass in the config file, or repo-cipher-pass-file)")
+        }
+    }
+
+    /// The hash written in archived WAL object names: the content's SHA-256 in a plain repository, an
+    /// HMAC of it in an encrypted one (names must not reveal content hashes; see `CipherKeys.nameTag`).
+    func archiveNameDigest(forSHA256 sha256: String) async throws -> String {
+        try await Self.archiveNameDigest(forSHA256: sha256, in: storage)
+    }
+
+    static func archiveNameDigest(forSHA256 sha256: String, in storage: any RepositoryStorage) async throws -> String {
+        guard let encrypted = storage as? EncryptedStorage else { return sha256 }
+        return try await encrypted.unlock().nameTag(forSHA256: sha256)
     }
 }

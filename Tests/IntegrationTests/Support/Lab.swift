@@ -12,6 +12,8 @@ final class Lab: @unchecked Sendable {
     let binary: String
     let repository: String
     let stanza: String
+    /// The lab's config file (owned by the cluster user, mode 0600), when started with `configLines`.
+    var configPath: String?
 
     private init(cluster: TestCluster, binary: String, repository: String, stanza: String) {
         self.cluster = cluster
@@ -22,23 +24,35 @@ final class Lab: @unchecked Sendable {
 
     /// A cluster with archive_command pointing at Lifeboat (unless `archiving` is false) and, if
     /// `initStanza`, the stanza already created.
-    static func start(stanza: String = "main", archiving: Bool = true, initStanza: Bool = true, extraConfig: [String] = []) async throws -> Lab {
+    /// `configLines` go under `[global]` of a config file that archive_command and every `lifeboat` call use.
+    static func start(stanza: String = "main", archiving: Bool = true, initStanza: Bool = true, extraConfig: [String] = [],
+                      configLines: [String] = []) async throws -> Lab {
         let shared = try Sandbox.makeDirectory(prefix: "lifeboat-lab")
         let binary = try LifeboatExecutable.installed(into: shared)
         let repository = shared + "/repo"
         try Sandbox.makeOwnedDirectory(repository)
         try Sandbox.makeOwnedDirectory(shared + "/locks")
         var config = extraConfig
+        var configPath: String?
+        if !configLines.isEmpty {
+            let path = shared + "/lifeboat.conf"
+            try (["[global]"] + configLines).joined(separator: "\n").appending("\n").write(toFile: path, atomically: false, encoding: .utf8)
+            chmod(path, 0o600)
+            Sandbox.giveToClusterUser(path)
+            configPath = path
+        }
+        let configOption = configPath.map { " --config \($0)" } ?? ""
         if archiving {
             config += [
                 "wal_level = replica", "archive_mode = on",
-                "archive_command = '\(binary) archive-push --stanza \(stanza) --repo-path \(repository) %p'",
+                "archive_command = '\(binary) archive-push --stanza \(stanza) --repo-path \(repository)\(configOption) %p'",
             ]
         } else {
             config += ["archive_mode = off"]
         }
         let cluster = try await TestCluster.create(extraConfig: config)
         let lab = Lab(cluster: cluster, binary: binary, repository: repository, stanza: stanza)
+        lab.configPath = configPath
         if initStanza {
             let result = try await lab.lifeboat(["init"])
             guard result.exitCode == 0 else { throw LabError("lifeboat init failed: \(result.stderr)") }
@@ -59,6 +73,7 @@ final class Lab: @unchecked Sendable {
         environment["LIFEBOAT_PG_DATA"] = cluster.dataDirectory
         environment["LIFEBOAT_PROCESS_MAX"] = "2"
         environment["LIFEBOAT_LOCK_PATH"] = lockPath
+        if let configPath { environment["LIFEBOAT_CONFIG"] = configPath }
         for (key, value) in extra { environment[key] = value }
         if let umask {
             return try await cluster.runAsClusterUser(
@@ -167,8 +182,9 @@ enum Sandbox {
 
 /// Runs `body` with a fresh lab and always tears it down (servers stopped, temp dirs removed).
 func withLab<T>(stanza: String = "main", archiving: Bool = true, initStanza: Bool = true, extraConfig: [String] = [],
-                _ body: (Lab) async throws -> T) async throws -> T {
-    let lab = try await Lab.start(stanza: stanza, archiving: archiving, initStanza: initStanza, extraConfig: extraConfig)
+                configLines: [String] = [], _ body: (Lab) async throws -> T) async throws -> T {
+    let lab = try await Lab.start(stanza: stanza, archiving: archiving, initStanza: initStanza, extraConfig: extraConfig,
+                                  configLines: configLines)
     do {
         let result = try await body(lab)
         await lab.destroy()

@@ -1,0 +1,67 @@
+import LifeboatCore
+import Testing
+@testable import LifeboatCLI
+
+@Suite("repository options: indexes, cipher settings, secrets")
+struct RepositoryOptionsTests {
+    func resolved(_ given: [String: String] = [:], _ environment: [String: String] = [:],
+                  config: [String: String] = [:]) -> ResolvedOptions {
+        ResolvedOptions(given: given, environment: environment,
+                        config: ConfigFile(path: "/nonexistent/lifeboat.conf", sections: ["global": config]), stanza: "main")
+    }
+
+    @Test("repo-… is repo1; repo<N>-… come from flags, environment and config file, in index order")
+    func indexes() throws {
+        let options = resolved(["repo-path": "/one"], ["LIFEBOAT_REPO3_PATH": "/three"], config: ["repo2-path": "/two", "repo9-cipher-type": "none"])
+        #expect(RepositoryOptions.configuredIndices(options) == [1, 2, 3])
+        #expect(try RepositoryOptions.resolve(options, index: 2).path == "/two")
+        #expect(try RepositoryOptions.resolve(options, index: 3).path == "/three")
+        #expect(RepositoryOptions.configuredIndices(resolved(["repo2-path": "/two"])) == [2])
+        #expect(try resolved(["repo2-path": "/two"]).selectedRepository().index == 2)
+        #expect(try resolved(["repo-path": "/one", "repo2-path": "/two", "repo": "2"]).selectedRepository().path == "/two")
+    }
+
+    @Test("the passphrase comes from the environment for its index; a cipher type without one, or one without a type, is refused")
+    func passphrases() throws {
+        let encrypted = try RepositoryOptions.resolve(
+            resolved(["repo-path": "/one", "repo-cipher-type": "aes-256-gcm"], ["LIFEBOAT_REPO_CIPHER_PASS": "secret-a"]), index: 1)
+        #expect(encrypted.cipherType == .aes256gcm && encrypted.passphraseSource == .environment(name: "LIFEBOAT_REPO_CIPHER_PASS"))
+        #expect(!encrypted.restoreCommandOptions.contains("secret-a"))
+        #expect(throws: LifeboatError.self) {
+            try RepositoryOptions.resolve(resolved(["repo-path": "/one", "repo-cipher-type": "aes-256-gcm"]), index: 1)
+        }
+        do {
+            _ = try RepositoryOptions.resolve(resolved(["repo-path": "/one"], ["LIFEBOAT_REPO_CIPHER_PASS": "secret-b"]), index: 1)
+            Issue.record("a passphrase for an unencrypted repository was accepted")
+        } catch {
+            #expect(error.code == .cipher && !error.description.contains("secret-b"))
+        }
+        // repo2's passphrase is its own: repo1's does not leak to it.
+        #expect(throws: LifeboatError.self) {
+            try RepositoryOptions.resolve(
+                resolved(["repo2-path": "/two", "repo2-cipher-type": "aes-256-gcm"], ["LIFEBOAT_REPO_CIPHER_PASS": "secret-a"]), index: 2)
+        }
+        #expect(throws: LifeboatError.self) {
+            try RepositoryOptions.resolve(resolved(["repo-path": "/one", "repo-cipher-type": "aes-128"]), index: 1)
+        }
+    }
+
+    @Test("s3 is refused clearly until the S3 driver is in the build")
+    func s3NotYet() throws {
+        let options = try RepositoryOptions.resolve(resolved(["repo-type": "s3"]), index: 1)
+        do {
+            _ = try options.storage(stanza: "main")
+            Issue.record("s3 storage was built")
+        } catch {
+            #expect(error.message == "repo-type s3 is not available in this build")
+        }
+    }
+
+    @Test("secret options are recognised on the command line by name, never by value")
+    func secretFlags() {
+        #expect(SecretArguments.firstSecretFlag(in: ["info", "--repo-cipher-pass", "x"]) == "repo-cipher-pass")
+        #expect(SecretArguments.firstSecretFlag(in: ["--repo2-cipher-pass=x"]) == "repo2-cipher-pass")
+        #expect(SecretArguments.firstSecretFlag(in: ["--repo1-s3-key-secret", "x"]) == "repo1-s3-key-secret")
+        #expect(SecretArguments.firstSecretFlag(in: ["--repo-cipher-pass-file", "/p", "--repo", "2", "--repo-path", "/r"]) == nil)
+    }
+}
