@@ -67,16 +67,9 @@ struct ExpireCLI: AsyncParsableCommand {
     @Flag(help: "Print what would be removed and why; change nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Repository number (only 1 until several repositories are configured).", valueName: "n"))
-    var repo: String?
-
     func run() async throws {
         let given = common.given.merging(retention.given) { $1 }
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        if let repo, repo != "1" {
-            try CommandRunner.fail(LifeboatError(.invalidArgument, "invalid --repo '\(repo)': only repository 1 is configured"),
-                                   format: try options.outputFormat, exitCode: 2)
-        }
         let run: (EngineContext) async throws -> ExpireReport = { context in
             try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: dryRun))
         }
