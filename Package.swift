@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already in the graph through async-http-client; named so LifeboatS3 can import them.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries of the field, linked through system-library shims (no shelling out on the data path).
@@ -34,6 +38,18 @@ let package = Package(
             swiftSettings: strict),
         // Repository storage protocol and drivers.
         .target(name: "LifeboatStorage", dependencies: ["LifeboatCore"], swiftSettings: strict),
+        // S3-compatible object storage: SigV4 signing, HTTP client with retries, XML, the storage driver.
+        .target(
+            name: "LifeboatS3",
+            dependencies: [
+                "LifeboatCore", "LifeboatStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
         // libpq wrapper and PostgreSQL process helpers.
         .target(name: "LifeboatPostgres", dependencies: ["CLibPQ", "LifeboatCore"], swiftSettings: strict),
         // The commands' logic.
@@ -48,7 +64,7 @@ let package = Package(
         .target(
             name: "LifeboatCLI",
             dependencies: [
-                "LifeboatEngine",
+                "LifeboatEngine", "LifeboatS3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -60,7 +76,12 @@ let package = Package(
 
         .testTarget(name: "LifeboatCoreTests", dependencies: ["LifeboatCore"], swiftSettings: strict),
         .testTarget(name: "LifeboatCodecsTests", dependencies: ["LifeboatCodecs"], swiftSettings: strict),
-        .testTarget(name: "LifeboatStorageTests", dependencies: ["LifeboatStorage"], swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatStorageTests", dependencies: ["LifeboatStorage", "LifeboatS3", "LifeboatTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatS3Tests", dependencies: ["LifeboatS3", "LifeboatStorage", "LifeboatCore", "LifeboatTestSupport"],
+            exclude: ["Vectors"], swiftSettings: strict),
         .testTarget(
             name: "LifeboatPostgresTests", dependencies: ["LifeboatPostgres", "LifeboatTestSupport"],
             swiftSettings: strict),

@@ -66,13 +66,6 @@ struct ResolvedOptions {
         return stanza
     }
 
-    func requireRepoPath() throws(LifeboatError) -> String {
-        guard let path = string("repo-path"), !path.isEmpty else {
-            throw LifeboatError(.invalidArgument, "no repository given", hint: "add --repo-path PATH (or LIFEBOAT_REPO_PATH, or repo-path in the config file)")
-        }
-        return absolutePath(path)
-    }
-
     var outputFormat: OutputFormat {
         get throws(LifeboatError) { try choice("output", default: OutputFormat.text) }
     }
@@ -93,7 +86,7 @@ struct ResolvedOptions {
     /// The engine's view of the world for one command.
     func context(quietInfo: Bool = false) throws(LifeboatError) -> EngineContext {
         let stanza = try requireStanza()
-        let repoPath = try requireRepoPath()
+        let repository = try repository(prefix: "repo")
         let compressType = try choice("compress-type", default: CompressionType.zstd)
         let level = try int("compress-level", default: compressType.defaultLevel, range: compressType.levelRange)
         let processMax = try int("process-max", default: 2, range: 1...64)
@@ -110,10 +103,10 @@ struct ResolvedOptions {
         if quietInfo && given["log-level"] == nil && string("log-level") == nil { level0 = .warning }
         var logger = Logger(label: "lifeboat", factory: { _ in StandardErrorLogHandler() })
         logger.logLevel = level0
-        var restoreOptions = ["--stanza", stanza, "--repo-path", repoPath]
+        var restoreOptions = ["--stanza", stanza] + repository.restoreOptions
         if let path = config.path { restoreOptions += ["--config", path] }
         return EngineContext(
-            stanza: stanza, storage: PosixStorage(root: repoPath), connection: connection,
+            stanza: stanza, storage: repository.storage, connection: connection,
             pgData: string("pg-data").map(absolutePath), processMax: processMax, compressType: compressType,
             compressLevel: level, logger: logger, progress: level0 <= .info ? .forStandardError() : .silent,
             emitProgress: { text in StandardError.write(text) }, restoreCommandOptions: restoreOptions,

@@ -14,7 +14,7 @@ public struct InitReport: Codable, Sendable {
 /// `lifeboat init`: binds a stanza to one cluster (its system identifier) in the repository.
 public enum StanzaInit {
     public static func run(_ context: EngineContext) async throws -> InitReport {
-        if let posix = context.storage as? PosixStorage { try posix.ensureRoot() }
+        try await context.storage.ensureRoot()
         let connection = try await PostgresConnection.connect(context.connection)
         defer { connection.close() }
         let facts = try await ServerFacts.read(from: connection)

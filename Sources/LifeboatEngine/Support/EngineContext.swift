@@ -48,12 +48,10 @@ public struct EngineContext: Sendable {
 
     /// The repository root must exist before anything but `init` runs.
     func requireRepository() async throws {
-        if let posix = storage as? PosixStorage {
-            guard let info = try LocalFS.status(posix.root), LocalFS.isDirectory(info) else {
-                throw LifeboatError(
-                    .repository, "repository '\(posix.root)' does not exist",
-                    hint: "check --repo-path, or create the stanza with `lifeboat init --stanza \(stanza) --repo-path \(posix.root)`")
-            }
+        guard try await storage.rootExists() else {
+            throw LifeboatError(
+                .repository, "repository '\(storage.location)' does not exist",
+                hint: "check --repo-path, or create the stanza with `lifeboat init --stanza \(stanza) --repo-path \(storage.location)`")
         }
     }
 }
