@@ -91,7 +91,10 @@ let package = Package(
         .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["lifeboat", "LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres"],
+            dependencies: [
+                "lifeboat", "LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -96,9 +96,7 @@ public final class S3Storage: RepositoryStorage {
 
     public func openRead(_ path: String) async throws(LifeboatError) -> any StorageReader {
         _ = try StoragePath.components(path)
-        guard let head = try await head(path) else {
-            throw LifeboatError(.notFound, "unable to open '\(path)' for reading: no such object in \(displayName)")
-        }
+        guard let head = try await head(path) else { throw try await absent(path) }
         return S3Reader(storage: self, path: path, size: head.size, eTag: head.eTag)
     }
 
@@ -107,7 +105,8 @@ public final class S3Storage: RepositoryStorage {
         let outcome = try await client.send(
             S3Call(method: "GET", key: keys.key(path)), describe: "read '\(path)' in \(displayName)", maxResponseBytes: 1 << 30)
         if outcome.response.status == 404 {
-            throw LifeboatError(.notFound, "unable to open '\(path)' for reading: no such object in \(displayName)")
+            if outcome.response.error?.code == "NoSuchBucket" { throw S3Failure.error("read", path, outcome.response, in: displayName) }
+            throw try await absent(path)
         }
         guard outcome.response.isSuccess else { throw S3Failure.error("read", path, outcome.response, in: displayName) }
         return outcome.response.body
@@ -151,6 +150,18 @@ public final class S3Storage: RepositoryStorage {
     public func syncAll() async throws(LifeboatError) {}
 
     // MARK: Internals
+
+    /// `.notFound` for an object that is not there, after checking that the bucket is: a HEAD's 404
+    /// has no body to say which is missing, and a missing bucket is a broken repository, not a missing
+    /// file (archive-get must not end recovery over it).
+    private func absent(_ path: String) async throws(LifeboatError) -> LifeboatError {
+        guard try await rootExists() else {
+            return LifeboatError(
+                .repository, "unable to read '\(path)' in \(displayName): the bucket does not exist",
+                hint: "check repo-s3-bucket and repo-s3-endpoint")
+        }
+        return LifeboatError(.notFound, "unable to open '\(path)' for reading: no such object in \(displayName)")
+    }
 
     struct Head {
         var size: UInt64
