@@ -4,7 +4,8 @@ import LifeboatStorage
 /// Streams an object with ranged GETs of `chunkSize` bytes, one range fetched ahead while the caller
 /// consumes the current one: memory stays at two chunks whatever the object's size, each range is
 /// retried on its own, and `If-Match` on the ETag seen at open refuses to splice two versions of an
-/// object that was replaced mid-read.
+/// object that was replaced mid-read. Opening fetches the first range (no HEAD first), so a small
+/// file costs one request.
 struct S3Reader: StorageReader {
     static let chunkSize = 8 << 20
 
@@ -19,11 +20,39 @@ struct S3Reader: StorageReader {
     private var ahead: Task<[UInt8], any Error>?
     private var closed = false
 
-    init(storage: S3Storage, path: String, size: UInt64, eTag: String) {
+    private init(storage: S3Storage, path: String, size: UInt64, eTag: String, first: [UInt8]) {
         self.storage = storage
         self.path = path
         self.size = size
         self.eTag = eTag
+        self.current = first
+        self.nextOffset = UInt64(first.count)
+    }
+
+    /// Opens `path` by fetching its first range; nil if there is no such object.
+    static func open(_ storage: S3Storage, path: String) async throws(LifeboatError) -> S3Reader? {
+        let outcome = try await storage.client.send(
+            S3Call(method: "GET", key: storage.keys.key(path), headers: [("range", "bytes=0-\(chunkSize - 1)")]),
+            describe: "read '\(path)' in \(storage.displayName)", maxResponseBytes: chunkSize + 1)
+        let response = outcome.response
+        switch response.status {
+        case 206:
+            guard let range = response.header("content-range"), let slash = range.lastIndex(of: "/"),
+                  let size = UInt64(range[range.index(after: slash)...]) else {
+                throw LifeboatError(.repository, "unable to read '\(path)' in \(storage.displayName): the reply has no usable content-range")
+            }
+            return S3Reader(storage: storage, path: path, size: size, eTag: response.header("etag") ?? "", first: response.body)
+        case 200:
+            // The server ignored the range: the body is the whole object.
+            return S3Reader(storage: storage, path: path, size: UInt64(response.body.count), eTag: "", first: response.body)
+        case 416:
+            // A range of an empty object is unsatisfiable: the object exists and has no bytes.
+            return S3Reader(storage: storage, path: path, size: 0, eTag: "", first: [])
+        case 404 where response.error?.code != "NoSuchBucket":
+            return nil
+        default:
+            throw S3Failure.error("read", path, response, in: storage.displayName)
+        }
     }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) async throws(LifeboatError) -> Int {

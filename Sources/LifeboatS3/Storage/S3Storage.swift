@@ -96,8 +96,8 @@ public final class S3Storage: RepositoryStorage {
 
     public func openRead(_ path: String) async throws(LifeboatError) -> any StorageReader {
         _ = try StoragePath.components(path)
-        guard let head = try await head(path) else { throw try await absent(path) }
-        return S3Reader(storage: self, path: path, size: head.size, eTag: head.eTag)
+        guard let reader = try await S3Reader.open(self, path: path) else { throw try await absent(path) }
+        return reader
     }
 
     public func readAll(_ path: String) async throws(LifeboatError) -> [UInt8] {
