@@ -88,7 +88,9 @@ let package = Package(
         .testTarget(
             name: "LifeboatEngineTests", dependencies: ["LifeboatEngine", "LifeboatStorage", "LifeboatCore", "LifeboatCodecs"],
             swiftSettings: strict),
-        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore"], swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore", "LifeboatS3", "LifeboatStorage"],
+            swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

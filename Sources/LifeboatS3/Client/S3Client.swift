@@ -116,7 +116,7 @@ enum SharedHTTPClients {
             if let existing = clients[key] { return existing }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
-            configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[key] = client
             return client
