@@ -85,14 +85,14 @@ public struct S3Client: Sendable {
     static func transportReason(_ error: any Error) -> String {
         if let error = error as? HTTPClientError { return "connection failed (\(error.shortDescription))" }
         if let error = error as? IOError { return "connection failed (\(error.description.lowercased()))" }
-        if error is NIOConnectionError { return "connection refused" }
         return "connection failed (\(String(describing: error).prefix(120)))"
     }
 }
 
 extension HTTPClientError {
     var shortDescription: String {
-        String(describing: self).replacingOccurrences(of: "HTTPClientError.", with: "")
+        let text = String(describing: self)
+        return text.hasPrefix("HTTPClientError.") ? String(text.dropFirst("HTTPClientError.".count)) : text
     }
 }
 

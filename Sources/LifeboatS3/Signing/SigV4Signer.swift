@@ -49,11 +49,16 @@ public struct SigV4Signer: Sendable {
     }
 
     public static func canonicalRequest(_ request: SigV4Request) -> String {
-        let query = request.query
-            .map { (URIEncoding.encode($0.name, keepSlash: false), URIEncoding.encode($0.value, keepSlash: false)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        var pairs: [(name: String, value: String)] = []
+        for item in request.query {
+            pairs.append((URIEncoding.encode(item.name, keepSlash: false), URIEncoding.encode(item.value, keepSlash: false)))
+        }
+        // Sorted by encoded name, then value, in byte order.
+        pairs.sort { left, right in
+            if left.name != right.name { return left.name.utf8.lexicographicallyPrecedes(right.name.utf8) }
+            return left.value.utf8.lexicographicallyPrecedes(right.value.utf8)
+        }
+        let query = pairs.map { pair in pair.name + "=" + pair.value }.joined(separator: "&")
         let headers = canonicalHeaders(request.headers)
         let headerLines = headers.map { "\($0.name):\($0.value)\n" }.joined()
         return [request.method, request.path, query, headerLines, signedHeaders(request.headers), request.payloadHash]
