@@ -215,6 +215,40 @@ struct S3RepositoryTests {
         }
     }
 
+    @Test("backup through a faulty network (503 SlowDown on parts, resets mid-upload, lost replies) still succeeds and restores intact")
+    func backupThroughFaults() async throws {
+        try await Self.withS3Lab { lab in
+            #expect(try await lab.lifeboat(["init"]).exitCode == 0)
+            // Random text: a table file whose compressed copy still needs a multipart upload.
+            _ = try await lab.cluster.query("""
+                CREATE TABLE noise AS SELECT g AS id, md5(random()::text) || md5(random()::text) || md5(random()::text) AS note
+                FROM generate_series(1, 250000) g
+                """)
+            let proxy = try S3FaultProxy(upstream: lab.rgw.endpoint, faults: .init(
+                slowdownEveryNthPart: 2, resetEveryNthPut: 7, dropReplyOfEveryNthStore: 5))
+            defer { proxy.stop() }
+            let backup = try await lab.lifeboat(["backup", "--start-fast", "--repo-s3-endpoint", proxy.endpoint])
+            #expect(backup.exitCode == 0, "\(backup.stderr)")
+            let stats = proxy.stats()
+            #expect(stats["slowdown", default: 0] >= 1, "\(stats)")
+            #expect(stats["reset", default: 0] >= 1, "\(stats)")
+            #expect(stats["dropped", default: 0] >= 1, "\(stats)")
+            try await lab.switchAndWaitForArchive()
+
+            let target = try lab.cluster.makeDirectory("restore-faults")
+            let restore = try await lab.lifeboat(["restore", "--pg-data", target, "--archive-mode", "off"])
+            #expect(restore.exitCode == 0, "\(restore.stderr)")
+            let verify = try await lab.cluster.runAsClusterUser(try PostgresBinaries.path(of: "pg_verifybackup", major: 15), ["-n", target])
+            #expect(verify.exitCode == 0, "pg_verifybackup: \(verify.stdout) \(verify.stderr)")
+            let server = try await lab.cluster.startOther(dataDirectory: target, waitForPromotion: true, timeoutSeconds: 120)
+            let original = try await lab.cluster.query("SELECT count(*) AS n, md5(string_agg(note, ',' ORDER BY id)) AS h FROM noise")
+            let copy = try await server.query("SELECT count(*) AS n, md5(string_agg(note, ',' ORDER BY id)) AS h FROM noise")
+            #expect(copy.value(0, "n") == "250000")
+            #expect(copy.value(0, "h") == original.value(0, "h"))
+            try await server.stop(mode: "fast")
+        }
+    }
+
     @Test("a secret given as a flag is refused without being echoed")
     func secretFlagsAreRefused() async throws {
         let shared = try Sandbox.makeDirectory(prefix: "lifeboat-s3flags")
