@@ -9,6 +9,9 @@ import struct Foundation.Date
 ///   atomically only when it completes. Nothing temporary is ever stored under a listable name.
 /// - `noReplace` sends `If-None-Match: *` (a conditional write the server decides atomically) and
 ///   maps 412 to `.alreadyExists`; see `S3Writer` for a retried write whose first reply was lost.
+///   Such objects go up as one PUT up to 64 MiB (every WAL segment size but the largest), because Ceph
+///   16 ignores the condition on CompleteMultipartUpload; a larger one is checked with HEAD just before
+///   completion, which leaves a small window that only two writers of the same name could hit.
 /// - Every acknowledged PUT is durable, so `syncAll()` has nothing to do (no `.syncAll` capability).
 /// - Directories are implied by keys: `list` asks for one level with delimiter "/".
 /// - Only a 404 on a read is `.notFound`; every other failure is `.repository`.
