@@ -19,7 +19,7 @@ public struct RetryPolicy: Sendable, Equatable {
     static let throttlingCodes: Set<String> = [
         "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests",
         "RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestTimeout", "InternalError",
-        "ServiceUnavailable", "RequestTimeTooSkewed",
+        "ServiceUnavailable",
     ]
 
     /// Whether a reply with this status (and S3 error code, if the body had one) should be retried.
