@@ -3,7 +3,8 @@
 #   scripts/ceph-rgw.sh start DIR [OWNER_PID]
 #                                   starts mon + memstore OSD + radosgw under DIR (created, must be empty),
 #                                   creates user "lifeboat" and bucket "lifeboat", prints KEY=VALUE lines:
-#                                   ENDPOINT, ACCESS_KEY, SECRET_KEY, BUCKET, CONF. With OWNER_PID, a watchdog
+#                                   ENDPOINT, ACCESS_KEY, SECRET_KEY, BUCKET, CONF, and TLS_ENDPOINT with its
+#                                   self-signed certificate TLS_CA_FILE. With OWNER_PID, a watchdog
 #                                   stops the cluster when that process ends (a test run, even one that crashed).
 #   scripts/ceph-rgw.sh stop DIR    kills the daemons started for DIR (by their pid files) and removes DIR.
 #
@@ -33,9 +34,13 @@ stop() {
 start() {
     local dir=$1 owner=${2:-}
     mkdir -p "$dir"/{run,log,mon,osd}
-    local mon_port rgw_port fsid conf
+    local mon_port rgw_port tls_port fsid conf
     mon_port=$(free_port)
     rgw_port=$(free_port)
+    tls_port=$(free_port)
+    # A self-signed certificate for 127.0.0.1, so the TLS options (verify, CA file) are tested too.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/tls.key" -out "$dir/tls.crt" -days 7 \
+        -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >"$dir/log/openssl.log" 2>&1
     fsid=$(python3 -c 'import uuid; print(uuid.uuid4())')
     conf=$dir/ceph.conf
     cat >"$conf" <<CONF
@@ -74,7 +79,7 @@ osd failsafe full ratio = 0.995
 mgr initial modules =
 [client]
 ms mon client mode = crc
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$dir/tls.crt ssl_private_key=$dir/tls.key
 rgw data = $dir/rgw
 rgw dns name = localhost
 rgw thread pool size = 64
@@ -110,6 +115,8 @@ CONF
     echo "ACCESS_KEY=$access"
     echo "SECRET_KEY=$secret"
     echo "BUCKET=lifeboat"
+    echo "TLS_ENDPOINT=https://127.0.0.1:$tls_port"
+    echo "TLS_CA_FILE=$dir/tls.crt"
     echo "CONF=$conf"
 }
 

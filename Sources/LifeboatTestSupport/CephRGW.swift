@@ -15,6 +15,9 @@ public struct CephRGW: Sendable {
     public let secretKey: String
     public let bucket: String
     public let region = "us-east-1"
+    /// The same gateway over TLS, with a self-signed certificate for 127.0.0.1 (`tlsCAFile`).
+    public let tlsEndpoint: String
+    public let tlsCAFile: String
     /// The cluster's ceph.conf, for radosgw-admin.
     public let configFile: String
 
@@ -78,9 +81,12 @@ public struct CephRGW: Sendable {
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         guard let endpoint = values["ENDPOINT"], let access = values["ACCESS_KEY"], let secret = values["SECRET_KEY"],
-              let bucket = values["BUCKET"], let conf = values["CONF"] else {
+              let bucket = values["BUCKET"], let conf = values["CONF"], let tls = values["TLS_ENDPOINT"],
+              let ca = values["TLS_CA_FILE"] else {
             throw LifeboatError(.internal, "unexpected output from ceph-rgw.sh: \(result.stdout)")
         }
-        return CephRGW(endpoint: endpoint, accessKey: access, secretKey: secret, bucket: bucket, configFile: conf)
+        return CephRGW(
+            endpoint: endpoint, accessKey: access, secretKey: secret, bucket: bucket, tlsEndpoint: tls, tlsCAFile: ca,
+            configFile: conf)
     }
 }

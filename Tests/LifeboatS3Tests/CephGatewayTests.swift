@@ -161,6 +161,33 @@ struct CephGatewayTests {
         #expect(try await storage.list("many") == [])
     }
 
+    @Test func tlsIsVerifiedAgainstTheCAFileUnlessTurnedOff() async throws {
+        let rgw = try await CephRGW.shared()
+        func storage(verify: Bool, caFile: String?) throws -> S3Storage {
+            let endpoint = try #require(S3Endpoint(endpoint: rgw.tlsEndpoint, bucket: rgw.bucket, uriStyle: .path))
+            return try S3Storage(settings: S3Settings(
+                endpoint: endpoint, region: rgw.region, prefix: CephRGW.uniquePrefix("tls"), verifyTLS: verify, caFile: caFile,
+                credentials: S3Credentials(accessKey: rgw.accessKey, secretKey: rgw.secretKey)))
+        }
+        // The system trust store does not know the self-signed certificate.
+        let untrusted = try storage(verify: true, caFile: nil)
+        let refused = await #expect(throws: LifeboatError.self) {
+            try await untrusted.write("f", contents: [1], options: WriteOptions())
+        }
+        #expect(refused?.code == .repository)
+        #expect(refused?.message.contains("tls") == true, "\(refused?.message ?? "")")
+
+        let trusted = try storage(verify: true, caFile: rgw.tlsCAFile)
+        try await trusted.write("f", contents: [1, 2], options: WriteOptions())
+        #expect(try await trusted.readAll("f") == [1, 2])
+
+        let unverified = try storage(verify: false, caFile: nil)
+        try await unverified.write("g", contents: [3], options: WriteOptions())
+        #expect(try await unverified.readAll("g") == [3])
+
+        #expect(throws: LifeboatError.self) { _ = try storage(verify: true, caFile: "/nonexistent/ca.pem") }
+    }
+
     @Test func aMissingBucketIsARepositoryError() async throws {
         let rgw = try await CephRGW.shared()
         let endpoint = try #require(S3Endpoint(endpoint: rgw.endpoint, bucket: "no-such-bucket-\(UInt16.random(in: 0...9999))", uriStyle: .path))

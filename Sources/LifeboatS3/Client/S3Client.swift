@@ -47,6 +47,11 @@ public struct S3Client: Sendable {
                 }
             } catch let error as CancellationError {
                 throw LifeboatError(.repository, "unable to \(describe()): cancelled (\(error))")
+            } catch let error as NIOSSLError {
+                // A certificate the client does not trust stays untrusted: no retry.
+                throw LifeboatError(
+                    .repository, "unable to \(describe()): tls handshake failed (\(error))",
+                    hint: "check repo-s3-ca-file (or repo-s3-verify-tls=n for a test server)")
             } catch {
                 if Task.isCancelled { throw LifeboatError(.repository, "unable to \(describe()): cancelled") }
                 if attempt >= settings.retry.maxAttempts {
