@@ -122,6 +122,9 @@ enum SharedHTTPClients {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
             configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+            // Our own retry loop (bounded, with jitter) handles a refused connection; the pool's would
+            // keep trying until the connect timeout on every attempt.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[key] = client
             return client
