@@ -19,6 +19,10 @@ let package = Package(
         // `lifeboat metrics`: the Prometheus exposition format through swift-prometheus's registry
         // (which brings swift-metrics' CoreMetrics and swift-atomics).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already in the graph through async-http-client; named so LifeboatS3 can import them.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries of the field, linked through system-library shims (no shelling out on the data path).
@@ -43,6 +47,18 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // S3-compatible object storage: SigV4 signing, HTTP client with retries, XML, the storage driver.
+        .target(
+            name: "LifeboatS3",
+            dependencies: [
+                "LifeboatCore", "LifeboatStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
         // libpq wrapper and PostgreSQL process helpers.
         .target(name: "LifeboatPostgres", dependencies: ["CLibPQ", "LifeboatCore"], swiftSettings: strict),
         // The commands' logic.
@@ -58,7 +74,7 @@ let package = Package(
         .target(
             name: "LifeboatCLI",
             dependencies: [
-                "LifeboatEngine",
+                "LifeboatEngine", "LifeboatS3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,17 +86,27 @@ let package = Package(
 
         .testTarget(name: "LifeboatCoreTests", dependencies: ["LifeboatCore"], swiftSettings: strict),
         .testTarget(name: "LifeboatCodecsTests", dependencies: ["LifeboatCodecs"], swiftSettings: strict),
-        .testTarget(name: "LifeboatStorageTests", dependencies: ["LifeboatStorage"], swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatStorageTests", dependencies: ["LifeboatStorage", "LifeboatS3", "LifeboatTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatS3Tests", dependencies: ["LifeboatS3", "LifeboatStorage", "LifeboatCore", "LifeboatTestSupport"],
+            exclude: ["Vectors"], swiftSettings: strict),
         .testTarget(
             name: "LifeboatPostgresTests", dependencies: ["LifeboatPostgres", "LifeboatTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "LifeboatEngineTests", dependencies: ["LifeboatEngine", "LifeboatStorage", "LifeboatCore", "LifeboatCodecs"],
             swiftSettings: strict),
-        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore"], swiftSettings: strict),
+        .testTarget(
+            name: "LifeboatCLITests", dependencies: ["LifeboatCLI", "LifeboatCore", "LifeboatS3", "LifeboatStorage"],
+            swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["lifeboat", "LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres"],
+            dependencies: [
+                "lifeboat", "LifeboatEngine", "LifeboatTestSupport", "LifeboatCore", "LifeboatPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
     ]
 )

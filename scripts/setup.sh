@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # pgbackrest is the benchmark's reference (bench/run.sh, and its quick mode in the test suite).
 # prometheus provides promtool, which validates contrib/prometheus/alerts.yml and `lifeboat metrics` (~96 MB).
-packages=(postgresql-15 postgresql-client-15 postgresql-contrib libpq-dev libzstd-dev liblz4-dev zlib1g-dev pkg-config zstd lz4 pgbackrest prometheus)
+# ceph-mon, ceph-osd, ceph-mgr and radosgw: a real S3 server (Ceph RGW) for the S3 tests (scripts/ceph-rgw.sh).
+packages=(postgresql-15 postgresql-client-15 postgresql-contrib libpq-dev libzstd-dev liblz4-dev zlib1g-dev pkg-config zstd lz4 pgbackrest prometheus ceph-mon ceph-osd ceph-mgr radosgw curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

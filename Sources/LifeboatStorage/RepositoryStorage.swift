@@ -21,6 +21,15 @@ public protocol RepositoryStorage: Sendable {
     var capabilities: StorageCapabilities { get }
     /// Identifies the repository in messages and `info`, e.g. "posix:/var/lib/lifeboat". Never a secret.
     var displayName: String { get }
+    /// The repository root as the user named it (a directory path; `s3://bucket/prefix`), for messages
+    /// such as "repository '<location>' does not exist".
+    var location: String { get }
+
+    /// Whether the repository root exists (a directory; a reachable bucket). Failing to find out (no
+    /// permission, server unreachable) throws `.repository`.
+    func rootExists() async throws(LifeboatError) -> Bool
+    /// Makes the root exist for `init`: creates the directory; an object store checks its bucket exists.
+    func ensureRoot() async throws(LifeboatError)
 
     /// The entry at `path`, or nil if nothing is there. "" is the repository root.
     func info(_ path: String) async throws(LifeboatError) -> StorageEntry?

@@ -1,3 +1,5 @@
+import LifeboatS3
+import LifeboatTestSupport
 import Testing
 @testable import LifeboatStorage
 
@@ -8,7 +10,7 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
     let testDescription: String
     let run: @Sendable (_ body: (any RepositoryStorage) async throws -> Void) async throws -> Void
 
-    static let all: [StorageBackend] = [.posix, .posixLinkFallback, .memory, .encryptedMemory, .encryptedPosix]
+    static let all: [StorageBackend] = [.posix, .posixLinkFallback, .memory, .encryptedMemory, .encryptedPosix, .s3]
 
     static let posix = StorageBackend(testDescription: "posix") { body in
         let directory = TemporaryDirectory()
@@ -43,5 +45,17 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
         try storage.ensureRoot()
         try await body(EncryptedStorage(base: storage, stanza: "main", keys: .random()))
         withExtendedLifetime(directory) {}
+    }
+
+    /// The S3 driver against the test process's Ceph RGW (started on first use), each run under its own
+    /// key prefix; a small part size so multi-mebibyte files exercise multipart uploads.
+    static let s3 = StorageBackend(testDescription: "s3 (ceph rgw)") { body in
+        let rgw = try await CephRGW.shared()
+        let endpoint = try #require(S3Endpoint(endpoint: rgw.endpoint, bucket: rgw.bucket, uriStyle: .path))
+        let storage = try S3Storage(settings: S3Settings(
+            endpoint: endpoint, region: rgw.region, prefix: CephRGW.uniquePrefix("conformance"),
+            credentials: S3Credentials(accessKey: rgw.accessKey, secretKey: rgw.secretKey), partSize: 5 << 20,
+            uploadConcurrency: 3))
+        try await body(storage)
     }
 }

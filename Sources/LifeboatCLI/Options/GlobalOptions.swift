@@ -8,7 +8,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stanza: the name of the cluster's backups in the repository.", valueName: "name"))
     var stanza: String?
 
-    @Option(help: ArgumentHelp("Repository directory (posix).", valueName: "path"))
+    @Option(help: ArgumentHelp("Repository directory (posix), or key prefix in the bucket (s3).", valueName: "path"))
     var repoPath: String?
 
     @Option(help: ArgumentHelp("posix (default) | s3.", valueName: "type"))
@@ -25,6 +25,8 @@ struct CommonOptions: ParsableArguments {
 
     @OptionGroup var indexed: IndexedRepositoryFlags
 
+    @OptionGroup(title: "S3 repository") var s3Repository: S3RepositoryFlags
+
     @Option(help: ArgumentHelp("Local directory for stanza locks (default /tmp/lifeboat).", valueName: "path"))
     var lockPath: String?
 
@@ -35,7 +37,7 @@ struct CommonOptions: ParsableArguments {
     var output: String?
 
     var given: [String: String] {
-        var values: [String: String] = [:]
+        var values = s3Repository.given
         values["stanza"] = stanza
         values["repo-path"] = repoPath
         values["log-level"] = logLevel

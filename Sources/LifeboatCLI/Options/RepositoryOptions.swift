@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LifeboatCore
+import LifeboatS3
 import LifeboatStorage
 
 /// One configured repository, from its `repo<N>-…` options (the unindexed `repo-…` names mean repo1,
@@ -40,6 +41,14 @@ struct RepositoryOptions {
     let cipherType: CipherType
     let passphrase: CipherPassphrase?
     let passphraseSource: PassphraseSource?
+    /// repo-type s3: the bucket, endpoint and credentials, and the (non-secret) flags that reach it.
+    var s3: S3Repository? = nil
+
+    struct S3Repository {
+        let settings: S3Settings
+        /// Unindexed flags (`--repo-s3-bucket …`): what a restored cluster's restore_command repeats.
+        let restoreOptions: [String]
+    }
 
     /// `repo<N>-<name>`, and for repo1 also the unindexed `repo-<name>`.
     static func value(_ options: ResolvedOptions, index: Int, _ name: String) -> String? {
@@ -94,9 +103,20 @@ struct RepositoryOptions {
                 hint: "set \(prefix)-cipher-type = aes-256-gcm for an encrypted repository, or remove the passphrase")
         default: break
         }
-        return RepositoryOptions(
+        var repository = RepositoryOptions(
             index: index, kind: kind, path: value(options, index: index, "path").map(absolutePath), cipherType: cipherType,
             passphrase: passphrase, passphraseSource: source)
+        if kind == .s3 {
+            // repo1 reads repo1-s3-… when given, else the unindexed repo-s3-… names.
+            let s3Prefix = index == 1 && options.string("repo1-s3-bucket") == nil ? "repo" : "repo\(index)"
+            let choice = try options.repository(prefix: s3Prefix)
+            guard let settings = (choice.storage as? S3Storage)?.settings else {
+                throw LifeboatError(.internal, "\(s3Prefix)-type s3 did not produce an S3 driver")
+            }
+            let unindexed = choice.restoreOptions.map { $0.hasPrefix("--\(s3Prefix)-") ? "--repo-" + $0.dropFirst(s3Prefix.count + 3) : $0 }
+            repository.s3 = S3Repository(settings: settings, restoreOptions: unindexed)
+        }
+        return repository
     }
 
     /// The driver, wrapped in `EncryptedStorage` when the repository is encrypted.
@@ -112,9 +132,8 @@ struct RepositoryOptions {
             }
             base = PosixStorage(root: path)
         case .s3:
-            // Filled in when the S3 driver (LifeboatS3) is merged: build S3Storage from the repo<N>-s3-* options.
-            throw LifeboatError(.invalidArgument, "repo-type s3 is not available in this build",
-                                hint: "use repo-type = posix")
+            guard let s3 else { throw LifeboatError(.internal, "repository \(index) has no S3 settings") }
+            base = try S3Storage(settings: s3.settings)
         }
         guard cipherType == .aes256gcm, let passphrase else { return base }
         return EncryptedStorage(base: base, stanza: stanza, passphrase: passphrase, createKey: createKey)
@@ -125,6 +144,7 @@ struct RepositoryOptions {
     var restoreCommandOptions: [String] {
         var arguments: [String] = []
         if kind == .posix, let path { arguments += ["--repo-path", path] }
+        if let s3 { arguments += s3.restoreOptions }
         if cipherType == .aes256gcm {
             arguments += ["--repo-cipher-type", cipherType.rawValue]
             if case .passFile(let file) = passphraseSource { arguments += ["--repo-cipher-pass-file", file] }
@@ -139,7 +159,9 @@ struct RepositoryOptions {
         guard index <= 4 else { return [] }
         var arguments: [String] = []
         if kind == .posix, let path { arguments += ["--repo\(index)-path", path] }
-        if kind != .posix { arguments += ["--repo\(index)-type", kind.rawValue] }
+        // An S3 repository among several is reached through the config file (--config): its
+        // s3 options have no indexed flags, and a type without its bucket would fail every archive-get.
+        if kind == .s3 { return [] }
         if cipherType == .aes256gcm {
             arguments += ["--repo\(index)-cipher-type", cipherType.rawValue]
             if case .passFile(let file) = passphraseSource { arguments += ["--repo\(index)-cipher-pass-file", file] }

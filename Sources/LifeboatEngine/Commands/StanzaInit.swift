@@ -14,7 +14,7 @@ public struct InitReport: Codable, Sendable {
 /// `lifeboat init`: binds a stanza to one cluster (its system identifier) in the repository.
 public enum StanzaInit {
     public static func run(_ context: EngineContext) async throws -> InitReport {
-        if let posix = context.posixStorage { try posix.ensureRoot() }
+        try await context.storage.ensureRoot()
         // Creates the key file of a new encrypted stanza, or checks the passphrase of an existing one.
         try await context.requireMatchingCipher()
         let connection = try await PostgresConnection.connect(context.connection)

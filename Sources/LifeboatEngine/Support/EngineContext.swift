@@ -54,19 +54,12 @@ public struct EngineContext: Sendable {
     /// The repository root must exist before anything but `init` runs; on an encrypted repository the
     /// passphrase is checked here, before any work starts.
     func requireRepository() async throws {
-        if let posix = posixStorage {
-            guard let info = try LocalFS.status(posix.root), LocalFS.isDirectory(info) else {
-                throw LifeboatError(
-                    .repository, "repository '\(posix.root)' does not exist",
-                    hint: "check --repo-path, or create the stanza with `lifeboat init --stanza \(stanza) --repo-path \(posix.root)`")
-            }
+        guard try await storage.rootExists() else {
+            throw LifeboatError(
+                .repository, "repository '\(storage.location)' does not exist",
+                hint: "check --repo-path, or create the stanza with `lifeboat init --stanza \(stanza) --repo-path \(storage.location)`")
         }
         try await requireMatchingCipher()
-    }
-
-    /// The POSIX driver under any decorator, for the checks only a local directory allows.
-    var posixStorage: PosixStorage? {
-        (storage as? PosixStorage) ?? ((storage as? EncryptedStorage)?.base as? PosixStorage)
     }
 
     /// Encrypted storage: unlocks the master key (a wrong passphrase fails here, before any work).

@@ -33,6 +33,10 @@ public struct EncryptedStorage: RepositoryStorage {
 
     public var capabilities: StorageCapabilities { base.capabilities }
     public var displayName: String { base.displayName }
+    public var location: String { base.location }
+
+    public func rootExists() async throws(LifeboatError) -> Bool { try await base.rootExists() }
+    public func ensureRoot() async throws(LifeboatError) { try await base.ensureRoot() }
 
     /// The master key: reads (or, for init, creates) the key file and derives the wrapping key from the
     /// passphrase. `.cipher` for a wrong passphrase or a stanza that is not encrypted.

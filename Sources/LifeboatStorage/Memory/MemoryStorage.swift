@@ -28,6 +28,11 @@ public final class MemoryStorage: RepositoryStorage {
 
     public var capabilities: StorageCapabilities { [.atomicNoReplace] }
     public var displayName: String { "memory" }
+    public var location: String { "memory" }
+
+    /// Memory has no root to lose.
+    public func rootExists() async throws(LifeboatError) -> Bool { true }
+    public func ensureRoot() async throws(LifeboatError) {}
 
     public func info(_ path: String) async throws(LifeboatError) -> StorageEntry? {
         let components = try StoragePath.components(path, allowRoot: true)

@@ -31,6 +31,16 @@ public struct PosixStorage: RepositoryStorage {
 
     public var capabilities: StorageCapabilities { [.atomicNoReplace, .syncAll] }
     public var displayName: String { "posix:\(root)" }
+    public var location: String { root }
+
+    public func rootExists() async throws(LifeboatError) -> Bool {
+        do {
+            return Syscall.isDirectory(try Syscall.status(root))
+        } catch {
+            if error.code == ENOENT || error.code == ENOTDIR { return false }
+            throw PosixFailure.error("get information about", root, error)
+        }
+    }
 
     /// mkdir -p of the root; what it creates gets mode 0700 and is synced into its parent.
     public func ensureRoot() throws(LifeboatError) {

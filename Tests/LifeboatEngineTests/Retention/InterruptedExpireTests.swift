@@ -18,6 +18,9 @@ final class CrashingStorage: RepositoryStorage {
 
     var capabilities: StorageCapabilities { base.capabilities }
     var displayName: String { base.displayName }
+    var location: String { base.location }
+    func rootExists() async throws(LifeboatError) -> Bool { try await base.rootExists() }
+    func ensureRoot() async throws(LifeboatError) { try await base.ensureRoot() }
 
     private func spend() throws(LifeboatError) {
         let allowed = remaining.withLock { count -> Bool in
