@@ -1,4 +1,6 @@
 import LifeboatCore
+import LifeboatS3
+import LifeboatStorage
 import Testing
 @testable import LifeboatCLI
 
@@ -46,15 +48,21 @@ struct RepositoryOptionsTests {
         }
     }
 
-    @Test("s3 is refused clearly until the S3 driver is in the build")
-    func s3NotYet() throws {
-        let options = try RepositoryOptions.resolve(resolved(["repo-type": "s3"]), index: 1)
-        do {
-            _ = try options.storage(stanza: "main")
-            Issue.record("s3 storage was built")
-        } catch {
-            #expect(error.message == "repo-type s3 is not available in this build")
-        }
+    @Test("repo-type s3 needs its bucket; with one, the S3 driver is built, wrapped when encrypted")
+    func s3Repository() throws {
+        #expect(throws: LifeboatError.self) { try RepositoryOptions.resolve(resolved(["repo-type": "s3"]), index: 1) }
+        let environment = ["LIFEBOAT_REPO2_S3_KEY": "AKID", "LIFEBOAT_REPO2_S3_KEY_SECRET": "sekrit"]
+        let s3 = ["repo2-type": "s3", "repo2-s3-bucket": "backups", "repo2-s3-endpoint": "http://127.0.0.1:7480"]
+        let plain = try RepositoryOptions.resolve(resolved(s3, environment), index: 2)
+        #expect(plain.s3?.settings.endpoint.bucket == "backups")
+        #expect(try plain.storage(stanza: "main") is S3Storage)
+        #expect(try plain.indexedRestoreCommandOptions().isEmpty, "reached through --config, never a half-described repository")
+        var encrypted = environment
+        encrypted["LIFEBOAT_REPO2_CIPHER_PASS"] = "correct horse"
+        let options = try RepositoryOptions.resolve(resolved(s3.merging(["repo2-cipher-type": "aes-256-gcm"]) { $1 }, encrypted), index: 2)
+        let storage = try options.storage(stanza: "main")
+        #expect(storage is EncryptedStorage)
+        #expect(!storage.displayName.contains("sekrit") && !storage.displayName.contains("correct horse"))
     }
 
     @Test("secret options are recognised on the command line by name, never by value")

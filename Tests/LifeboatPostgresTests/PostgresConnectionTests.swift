@@ -85,25 +85,30 @@ extension RealCluster {
 
         @Test func blockingCallsDoNotHoldTheCooperativePool() async throws {
             let cluster = try SharedCluster.get()
-            // Four sleeping queries at once, and a fifth task that watches them from the server's side:
-            // if libpq calls blocked the cooperative pool (two threads here), the watcher could not run
-            // while they sleep and would never see all four active.
-            let sleepers = Task {
+            // Four queries that block on a lock this test holds, and a watcher that looks for them from the
+            // server's side: if libpq calls blocked the cooperative pool (two threads here), the watcher
+            // could not run while they wait and would never see all four. They wait for the lock, not for
+            // a clock, so a loaded machine only makes the test slower.
+            let holder = try await cluster.connect()
+            defer { holder.close() }
+            _ = try await holder.query("SELECT pg_advisory_lock(424242)")
+            let waiters = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<4 {
-                        group.addTask { _ = try await cluster.query("SELECT pg_sleep(3) /* lifeboat-pool-test */") }
+                        group.addTask { _ = try await cluster.query("SELECT pg_advisory_lock_shared(424242) /* lifeboat-pool-test */") }
                     }
                     try await group.waitForAll()
                 }
             }
             var seen = 0
-            for _ in 0..<100 where seen < 4 {
+            for _ in 0..<3000 where seen < 4 {
                 let active = try await cluster.query(
-                    "SELECT count(*)::text AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%lifeboat-pool-test%' AND pid <> pg_backend_pid()")
+                    "SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lifeboat-pool-test%' AND pid <> pg_backend_pid()")
                 seen = Int(active.value(0, "n") ?? "0") ?? 0
                 if seen < 4 { try await Task.sleep(for: .milliseconds(20)) }
             }
-            try await sleepers.value
+            _ = try await holder.query("SELECT pg_advisory_unlock(424242)")
+            try await waiters.value
             #expect(seen == 4)
         }
 

@@ -98,6 +98,17 @@ final class Lab: @unchecked Sendable {
     }
 
     /// WAL names present in the repository's archive.
+    /// Waits until the archiver has nothing left to push (no `.ready` file in pg_wal/archive_status):
+    /// a backup returns once its own WAL is archived, but the `.backup` history file follows a moment later.
+    func waitUntilArchiverIdle() async throws {
+        let status = cluster.dataDirectory + "/pg_wal/archive_status"
+        for _ in 0..<600 {
+            let pending = (try? FileManager.default.contentsOfDirectory(atPath: status))?.filter { $0.hasSuffix(".ready") } ?? []
+            if pending.isEmpty { return }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+
     func archivedNames() throws -> Set<String> {
         var names = Set<String>()
         let archive = repository + "/" + stanza + "/archive"
