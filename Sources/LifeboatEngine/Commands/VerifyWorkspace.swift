@@ -69,27 +69,15 @@ final class VerifyWorkspace {
                 kind: kind, backup: stored.backup, file: file.path, object: object,
                 message: "backup \(stored.backup): stored file '\(file.path)'\(owner) \(why) ('\(object)')"))
         }
-        var hasher = SHA256Hasher()
-        var count: UInt64 = 0
-        do {
-            var reader = try await storage.openRead(object)
-            defer { reader.close() }
-            while true {
-                let read = try await reader.read(into: buffer)
-                if read == 0 { break }
-                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
-                count += UInt64(read)
-                progress.advance(bytes: UInt64(read))
-            }
-        } catch {
-            if error.code == .notFound { return problem(.missing, "is missing from the repository", read: count) }
-            return problem(.unreadable, "cannot be read: \(error.message)", read: count)
+        let count: UInt64, actual: String
+        switch await hashStored(object, storage: storage, progress: progress) {
+        case .success(let hashed): (count, actual) = hashed
+        case .failure(let failure): return problem(failure.kind, failure.why, read: failure.read)
         }
         if count != file.storedSize {
             let how = count < file.storedSize ? "is truncated" : "is longer than recorded"
             return problem(.size, "\(how): \(count) bytes stored, the manifest records \(file.storedSize)", read: count)
         }
-        let actual = hasher.finalizeHex()
         if let expected = file.storedSha256 {
             guard actual == expected else {
                 return problem(.checksum, "does not match its checksum (expected \(expected.prefix(12))…, got \(actual.prefix(12))…)", read: count)
@@ -107,6 +95,25 @@ final class VerifyWorkspace {
                 kind: kind, backup: stored.backup, file: path, object: object,
                 message: "backup \(stored.backup): page map of '\(path)' (stored by backup \(stored.owner)) \(why) ('\(object)')"))
         }
+        switch await hashStored(object, storage: storage, progress: progress) {
+        case .failure(let failure):
+            return problem(failure.kind, failure.why, read: failure.read)
+        case .success(let (count, actual)):
+            guard actual == stored.file.pageMapSha256 else {
+                return problem(.checksum, "does not match its checksum", read: count)
+            }
+            return VerifyOutcome(bytesRead: count, problem: nil)
+        }
+    }
+
+    struct ReadFailure: Error {
+        let kind: VerifyIssue.Kind
+        let why: String
+        let read: UInt64
+    }
+
+    /// Streams a stored object through SHA-256: its byte count and hex digest, or why it could not be read.
+    private func hashStored(_ object: String, storage: any RepositoryStorage, progress: ProgressMeter) async -> Result<(UInt64, String), ReadFailure> {
         var hasher = SHA256Hasher()
         var count: UInt64 = 0
         do {
@@ -120,14 +127,10 @@ final class VerifyWorkspace {
                 progress.advance(bytes: UInt64(read))
             }
         } catch {
-            if error.code == .notFound { return problem(.missing, "is missing from the repository", read: count) }
-            return problem(.unreadable, "cannot be read: \(error.message)", read: count)
+            if error.code == .notFound { return .failure(ReadFailure(kind: .missing, why: "is missing from the repository", read: count)) }
+            return .failure(ReadFailure(kind: .unreadable, why: "cannot be read: \(error.message)", read: count))
         }
-        let actual = hasher.finalizeHex()
-        guard actual == stored.file.pageMapSha256 else {
-            return problem(.checksum, "does not match its checksum", read: count)
-        }
-        return VerifyOutcome(bytesRead: count, problem: nil)
+        return .success((count, hasher.finalizeHex()))
     }
 
     private func checkOriginal(_ stored: StoredFile, object: String, storage: any RepositoryStorage, read: UInt64,
