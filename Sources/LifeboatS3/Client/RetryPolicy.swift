@@ -10,7 +10,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseDelay: Double
     public var maxDelay: Double
 
-    public init(maxAttempts: Int = 6, baseDelay: Double = 0.1, maxDelay: Double = 5) {
+    public init(maxAttempts: Int = 8, baseDelay: Double = 0.25, maxDelay: Double = 10) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
