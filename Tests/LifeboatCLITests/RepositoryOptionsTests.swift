@@ -48,21 +48,31 @@ struct RepositoryOptionsTests {
         }
     }
 
-    @Test("repo-type s3 needs its bucket; with one, the S3 driver is built, wrapped when encrypted")
+    @Test("repo<N>-type s3 resolves from its repo<N>-s3-… options, encrypted when asked; without a bucket it is one clear error")
     func s3Repository() throws {
-        #expect(throws: LifeboatError.self) { try RepositoryOptions.resolve(resolved(["repo-type": "s3"]), index: 1) }
-        let environment = ["LIFEBOAT_REPO2_S3_KEY": "AKID", "LIFEBOAT_REPO2_S3_KEY_SECRET": "sekrit"]
-        let s3 = ["repo2-type": "s3", "repo2-s3-bucket": "backups", "repo2-s3-endpoint": "http://127.0.0.1:7480"]
-        let plain = try RepositoryOptions.resolve(resolved(s3, environment), index: 2)
-        #expect(plain.s3?.settings.endpoint.bucket == "backups")
-        #expect(try plain.storage(stanza: "main") is S3Storage)
-        #expect(try plain.indexedRestoreCommandOptions().isEmpty, "reached through --config, never a half-described repository")
-        var encrypted = environment
-        encrypted["LIFEBOAT_REPO2_CIPHER_PASS"] = "correct horse"
-        let options = try RepositoryOptions.resolve(resolved(s3.merging(["repo2-cipher-type": "aes-256-gcm"]) { $1 }, encrypted), index: 2)
-        let storage = try options.storage(stanza: "main")
-        #expect(storage is EncryptedStorage)
-        #expect(!storage.displayName.contains("sekrit") && !storage.displayName.contains("correct horse"))
+        do {
+            _ = try RepositoryOptions.resolve(resolved(["repo-type": "s3"]), index: 1)
+            Issue.record("an S3 repository without a bucket was accepted")
+        } catch {
+            #expect(error.code == .invalidArgument && error.message == "no repo-s3-bucket given")
+        }
+        let options = resolved(
+            ["repo1-path": "/one"],
+            ["LIFEBOAT_REPO2_S3_KEY": "AKIA-two", "LIFEBOAT_REPO2_S3_KEY_SECRET": "secret-two", "LIFEBOAT_REPO2_CIPHER_PASS": "pass-two"],
+            config: ["repo2-type": "s3", "repo2-s3-bucket": "offsite", "repo2-s3-endpoint": "http://127.0.0.1:7480",
+                     "repo2-path": "/lifeboat", "repo2-cipher-type": "aes-256-gcm"])
+        #expect(RepositoryOptions.configuredIndices(options) == [1, 2])
+        let repo2 = try RepositoryOptions.resolve(options, index: 2)
+        let s3 = try #require(repo2.s3)
+        #expect(repo2.kind == .s3 && s3.settings.endpoint.bucket == "offsite" && s3.settings.prefix == "lifeboat")
+        #expect(s3.settings.credentials.accessKey == "AKIA-two")
+        // Alone, its restore_command repeats the unindexed flags; among several, the config file (--config) carries it.
+        #expect(repo2.restoreCommandOptions.starts(
+            with: ["--repo-type", "s3", "--repo-s3-endpoint", "http://127.0.0.1:7480", "--repo-s3-bucket", "offsite"]), "\(repo2.restoreCommandOptions)")
+        #expect(!repo2.restoreCommandOptions.contains { $0.contains("AKIA-two") || $0.contains("secret-two") || $0.contains("pass-two") })
+        #expect(try repo2.indexedRestoreCommandOptions() == [])
+        let storage = try repo2.storage(stanza: "main")
+        #expect(storage is EncryptedStorage && storage.displayName == "s3://offsite/lifeboat")
     }
 
     @Test("secret options are recognised on the command line by name, never by value")
