@@ -99,18 +99,8 @@ public enum ArchivePush {
     }
 
     private static func hashFile(_ fd: Int32, path: String) throws -> String {
-        var hasher = SHA256Hasher()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LocalFS.ioError("read", path)
-            }
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        return hasher.finalizeHex()
+        return try LocalFS.sha256(of: fd, path: path, buffer: buffer)
     }
 }

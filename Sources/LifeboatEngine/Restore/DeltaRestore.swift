@@ -293,16 +293,6 @@ final class DeltaWorkspace {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw LocalFS.ioError("open", path) }
         defer { close(fd) }
-        var hasher = SHA256Hasher()
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LocalFS.ioError("read", path)
-            }
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        return hasher.finalizeHex()
+        return try LocalFS.sha256(of: fd, path: path, buffer: buffer)
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLinux
+import LifeboatCodecs
 import LifeboatCore
 
 /// Thin, error-translating wrappers over the POSIX calls the engine makes on local directories
@@ -21,6 +22,21 @@ enum LocalFS {
         if lstat(path, &info) == 0 { return info }
         if errno == ENOENT || errno == ENOTDIR { return nil }
         throw ioError("stat", path)
+    }
+
+    /// SHA-256 (hex) of what is left to read from `fd`, streamed through `buffer`.
+    static func sha256(of fd: Int32, path: String, buffer: UnsafeMutableRawBufferPointer) throws(LifeboatError) -> String {
+        var hasher = SHA256Hasher()
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        return hasher.finalizeHex()
     }
 
     static func isDirectory(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFDIR }

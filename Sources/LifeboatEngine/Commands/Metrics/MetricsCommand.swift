@@ -3,19 +3,8 @@ import LifeboatCore
 import LifeboatPostgres
 import Prometheus
 
-public struct MetricsOptions: Sendable {
-    public var rpo: PolicyDuration?
-    public var rto: PolicyDuration?
-    public var backupMaxAge: PolicyDuration?
-    public var drillMaxAge: PolicyDuration?
-
-    public init(rpo: PolicyDuration? = nil, rto: PolicyDuration? = nil, backupMaxAge: PolicyDuration? = nil, drillMaxAge: PolicyDuration? = nil) {
-        self.rpo = rpo
-        self.rto = rto
-        self.backupMaxAge = backupMaxAge
-        self.drillMaxAge = drillMaxAge
-    }
-}
+/// `metrics` measures against the same written targets as `status`.
+public typealias MetricsOptions = RecoveryTargetOptions
 
 /// `lifeboat metrics`: the stanza's state as Prometheus gauges, labelled by stanza and repository
 /// (and backup type). Timestamps are Unix seconds, durations seconds, sizes bytes, booleans 0/1,

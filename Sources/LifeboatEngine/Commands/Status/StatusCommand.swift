@@ -2,19 +2,7 @@ import Foundation
 import LifeboatCore
 import LifeboatPostgres
 
-public struct StatusOptions: Sendable {
-    public var rpo: PolicyDuration?
-    public var rto: PolicyDuration?
-    public var backupMaxAge: PolicyDuration?
-    public var drillMaxAge: PolicyDuration?
-
-    public init(rpo: PolicyDuration? = nil, rto: PolicyDuration? = nil, backupMaxAge: PolicyDuration? = nil, drillMaxAge: PolicyDuration? = nil) {
-        self.rpo = rpo
-        self.rto = rto
-        self.backupMaxAge = backupMaxAge
-        self.drillMaxAge = drillMaxAge
-    }
-}
+public typealias StatusOptions = RecoveryTargetOptions
 
 /// `lifeboat status`: the written targets next to measured facts, each MET or NOT MET.
 public struct StatusReport: Codable, Sendable {
