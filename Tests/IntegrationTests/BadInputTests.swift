@@ -11,6 +11,7 @@ import Testing
 struct BadInputTests {
     private func expectRefused(_ lab: Lab, _ arguments: [String], exit code: Int32, saying text: String,
                                environment: [String: String] = [:], stanza: String? = nil) async throws {
+        try await lab.waitUntilArchiverIdle()
         let before = lab.repositorySnapshot()
         let result = try await lab.lifeboat(arguments, environment: environment, stanza: stanza)
         #expect(result.exitCode == code, "\(arguments): exit \(result.exitCode), stderr: \(result.stderr)")

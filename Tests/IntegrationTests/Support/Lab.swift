@@ -85,30 +85,40 @@ final class Lab: @unchecked Sendable {
     /// Each lab's own lock directory, so labs running side by side never share a stanza lock.
     var lockPath: String { LifeboatExecutableDirectory.parent(of: binary) + "/locks" }
 
-    /// Forces a WAL switch and waits until the segment it closed is in the repository.
+    /// Forces a WAL switch, waits until the segment it closed is in the repository, then until the
+    /// archiver has nothing left to push.
+    /// Why both: right after a backup the insert position sits on a segment boundary, where
+    /// `pg_switch_wal()` is a no-op and the "closed" segment is one already archived, while the
+    /// backup's `.backup` history file may still be on its way into the repository.
     func switchAndWaitForArchive(timeout: Double = 30) async throws {
         let lsn = try await cluster.query("SELECT pg_walfile_name(pg_current_wal_lsn()) AS name, pg_switch_wal()")
         guard let name = lsn.value(0, "name") else { throw LabError("no current WAL file") }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try archivedNames().contains(name) { return }
+            if try archivedNames().contains(name) {
+                try await waitUntilArchiverIdle()
+                return
+            }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         throw LabError("WAL segment \(name) was not archived within \(timeout) s")
     }
 
-    /// WAL names present in the repository's archive.
     /// Waits until the archiver has nothing left to push (no `.ready` file in pg_wal/archive_status):
     /// a backup returns once its own WAL is archived, but the `.backup` history file follows a moment later.
-    func waitUntilArchiverIdle() async throws {
+    func waitUntilArchiverIdle(timeout: Double = 60) async throws {
         let status = cluster.dataDirectory + "/pg_wal/archive_status"
-        for _ in 0..<600 {
-            let pending = (try? FileManager.default.contentsOfDirectory(atPath: status))?.filter { $0.hasSuffix(".ready") } ?? []
+        let deadline = Date().addingTimeInterval(timeout)
+        var pending: [String] = []
+        while Date() < deadline {
+            pending = (try? FileManager.default.contentsOfDirectory(atPath: status))?.filter { $0.hasSuffix(".ready") } ?? []
             if pending.isEmpty { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
+        throw LabError("the archiver still has \(pending.sorted()) to push after \(timeout) s")
     }
 
+    /// WAL names present in the repository's archive.
     func archivedNames() throws -> Set<String> {
         var names = Set<String>()
         let archive = repository + "/" + stanza + "/archive"
