@@ -23,7 +23,7 @@ struct MultiRepositoryTests {
             try await lab.switchAndWaitForArchive()
             let inRepo1 = try lab.archivedNames()
             // One archive-push commits to both in parallel: repo2's copy may land a moment after repo1's.
-            let bothDeadline = Date().addingTimeInterval(15)
+            let bothDeadline = Date().addingTimeInterval(60)
             while try !inRepo1.isSubset(of: Self.archivedNames(repo2)), Date() < bothDeadline {
                 try await Task.sleep(nanoseconds: 50_000_000)
             }
@@ -36,7 +36,7 @@ struct MultiRepositoryTests {
             _ = try await lab.cluster.query("INSERT INTO t SELECT generate_series(1, 10)")
             let stuck = try await lab.cluster.query("SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS name").value(0, "name") ?? ""
             _ = try await lab.cluster.query("SELECT pg_switch_wal()")
-            let deadline = Date().addingTimeInterval(30)
+            let deadline = Date().addingTimeInterval(90)
             while try await lab.count("SELECT failed_count FROM pg_stat_archiver") == failedBefore, Date() < deadline {
                 try await Task.sleep(nanoseconds: 100_000_000)
             }

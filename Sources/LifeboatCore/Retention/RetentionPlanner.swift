@@ -8,7 +8,7 @@ public enum RetentionPlanner {
         backups: [RetentionBackup], pins: [RetentionPin], archive: RetentionArchive, policy: RetentionPolicy, now: Date
     ) -> RetentionPlan {
         let catalogue = Catalogue(backups)
-        var notes: [String] = []
+        var notes = catalogue.brokenChainNotes()
         if policy.removesNothing {
             notes.append("no retention policy is configured (retention-full, retention-diff or retention-window): nothing is removed")
             return RetentionPlan(kept: catalogue.sorted.map(\.label), notes: notes)
@@ -204,6 +204,18 @@ struct Catalogue {
         if backup.type != .full, let reference = backup.reference { result.insert(reference) }
         result.remove(backup.label)
         return result.sorted()
+    }
+
+    /// A diff/incr whose reference (or a backup holding bytes it reads) is gone cannot be restored. Expire
+    /// keeps it rather than guess: a reference that only looks missing (a listing cut short, a manifest
+    /// that failed to read) must never cost a backup. The operator is told, and `verify` names the gap.
+    func brokenChainNotes() -> [String] {
+        sorted.compactMap { backup in
+            let missing = Self.dependencies(of: backup).filter { byLabel[$0] == nil }
+            guard !missing.isEmpty else { return nil }
+            let names = missing.joined(separator: ", ")
+            return "\(backup.label) cannot be restored: it depends on \(names), which \(missing.count == 1 ? "is" : "are") not in the repository; expire keeps it (run `lifeboat verify`)"
+        }
     }
 
     func parent(of label: String) -> RetentionBackup? {

@@ -90,7 +90,7 @@ final class Lab: @unchecked Sendable {
     /// Why both: right after a backup the insert position sits on a segment boundary, where
     /// `pg_switch_wal()` is a no-op and the "closed" segment is one already archived, while the
     /// backup's `.backup` history file may still be on its way into the repository.
-    func switchAndWaitForArchive(timeout: Double = 30) async throws {
+    func switchAndWaitForArchive(timeout: Double = 120) async throws {
         let lsn = try await cluster.query("SELECT pg_walfile_name(pg_current_wal_lsn()) AS name, pg_switch_wal()")
         guard let name = lsn.value(0, "name") else { throw LabError("no current WAL file") }
         let deadline = Date().addingTimeInterval(timeout)

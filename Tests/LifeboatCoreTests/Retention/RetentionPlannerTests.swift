@@ -46,6 +46,21 @@ struct RetentionPlannerTests {
         #expect(plan.kept == [newFull.label, newIncr.label])
     }
 
+    @Test("an incr whose full is gone is kept and named, whatever the policy")
+    func brokenChainIsKeptAndNamed() {
+        var builder = CatalogueBuilder()
+        let lostFull = builder.add(.full)
+        let orphan = builder.add(.incr)
+        let orphanChild = builder.add(.incr)
+        for _ in 0..<3 { builder.add(.full) }
+        let catalogue = builder.backups.filter { $0.label != lostFull.label }
+        for policy in [RetentionPolicy(), RetentionPolicy(full: 1)] {
+            let plan = RetentionPlanner.plan(backups: catalogue, pins: [], archive: builder.archive, policy: policy, now: builder.now)
+            #expect(!plan.removedLabels.contains(orphan.label) && !plan.removedLabels.contains(orphanChild.label))
+            #expect(plan.notes.first == "\(orphan.label) cannot be restored: it depends on \(lostFull.label), which is not in the repository; expire keeps it (run `lifeboat verify`)")
+        }
+    }
+
     @Test("retention-diff 1: older diffs go with their incrs, fulls stay")
     func diffCount() {
         var builder = CatalogueBuilder()
