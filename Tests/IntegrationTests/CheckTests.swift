@@ -54,29 +54,18 @@ struct CheckTests {
         }
     }
 
-    /// Changes archive_command and waits until a new session sees it (a reload is asynchronous).
-    private func setArchiveCommand(_ lab: Lab, _ command: String) async throws {
-        _ = try await lab.cluster.query("ALTER SYSTEM SET archive_command = '\(command)'")
-        _ = try await lab.cluster.query("SELECT pg_reload_conf()")
-        for _ in 0..<600 {
-            if try await lab.cluster.query("SHOW archive_command").value(0, "archive_command") == command { return }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw LabError("archive_command was not reloaded")
-    }
-
     @Test("an archive_command pointing elsewhere is CRITICAL (exit 2)")
     func archiveCommandElsewhere() async throws {
         try await withLab { lab in
             try await backedUp(lab)
-            try await setArchiveCommand(lab, "/bin/true %p")
+            try await lab.setArchiveCommand("/bin/true %p")
             let result = try await lab.lifeboat(["check", "--output", "json"])
             #expect(result.exitCode == 2, "\(result.stdout)")
             let checks = try lines(result.stdout)
             #expect(checks["archive settings"]?.status == "CRITICAL")
             #expect(checks["archive settings"]?.message.contains("does not call lifeboat archive-push") == true)
 
-            try await setArchiveCommand(lab, "\(lab.binary) archive-push --stanza other --repo-path \(lab.repository) %p")
+            try await lab.setArchiveCommand("\(lab.binary) archive-push --stanza other --repo-path \(lab.repository) %p")
             let other = try await lab.lifeboat(["check", "--output", "json"])
             #expect(other.exitCode == 2)
             #expect(try lines(other.stdout)["archive settings"]?.message.contains("stanza 'other'") == true)

@@ -229,6 +229,33 @@ struct RetentionTests {
         }
     }
 
+    @Test("a backup refused before it starts leaves no record; one that fails after starting is recorded as failed")
+    func failedBackupIsAudited() async throws {
+        try await withLab { lab in
+            let refused = try await lab.lifeboat(["backup"], environment: ["LIFEBOAT_PG_PORT": "1", "LIFEBOAT_PG_HOST": "/nonexistent"])
+            #expect(refused.exitCode == 20)
+            #expect(!FileManager.default.fileExists(atPath: "\(lab.repository)/main/audit/000000000001.json"))
+
+            // WAL that never reaches the repository: the copy is done, the wait for its WAL fails.
+            let archiveCommand = try await lab.cluster.query("SHOW archive_command").value(0, "archive_command") ?? ""
+            try await lab.setArchiveCommand("/bin/false")
+            let failed = try await lab.lifeboat(["backup", "--start-fast", "--archive-timeout", "2"])
+            #expect(failed.exitCode != 0)
+            try await lab.setArchiveCommand(archiveCommand)
+
+            let audit = try await lab.lifeboat(["audit", "--output", "json"])
+            #expect(audit.exitCode == 0, "\(audit.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+            let records = json["records"] as? [[String: Any]] ?? []
+            try #require(records.count == 1, "\(audit.stdout)")
+            #expect(records[0]["command"] as? String == "backup")
+            #expect(records[0]["outcome"] as? String == "failed")
+            #expect((records[0]["error"] as? String)?.contains("archive") == true, "\(records[0])")
+            // Its partial copy is gone: nothing half-made stays behind.
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(lab.repository)/main/backup")) ?? []).isEmpty)
+        }
+    }
+
     @Test("the audit trail records backup, expire and pin; an edited or removed record fails verification naming it")
     func auditTrail() async throws {
         try await withLab { lab in

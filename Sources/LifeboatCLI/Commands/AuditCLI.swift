@@ -73,7 +73,8 @@ enum DateOption {
 /// the report is still printed (the work is done and must not be repeated blindly) and the command then
 /// exits non-zero with a loud error, so cron/monitoring sees that the evidence is missing. A failed
 /// operation is recorded too, unless it was refused before touching anything (bad input, wrong
-/// cluster, lock held, stanza or backup not found): those change nothing, not even the trail.
+/// cluster, lock held, stanza or backup not found): those change nothing, not even the trail. The
+/// engine marks the moment work starts (`EngineContext.changes`): a server lost after that is recorded.
 /// A restore passes `recordRequired: false`: it only reads the repository, and a disaster-recovery site
 /// often has read-only access to it; a missing record there is a warning, never a failed recovery.
 enum Audited {
@@ -95,7 +96,7 @@ enum Audited {
                 report = try await body(context)
             } catch {
                 let failed = error as? LifeboatError ?? LifeboatError(.internal, "unexpected failure: \(error)")
-                if !refusals.contains(failed.code) {
+                if !refusals.contains(failed.code) || context.changes.hasStarted {
                     let event = failure(failed) ?? AuditEvent(command: command, outcome: .failed, error: failed.description)
                     do {
                         try await trail.append(event)

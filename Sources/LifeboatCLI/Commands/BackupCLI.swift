@@ -51,7 +51,7 @@ struct BackupCLI: AsyncParsableCommand {
         given["expire-auto"] = expireAuto
         given.merge(retention.given) { $1 }
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        try await Audited.run(options, command: "backup", { _ in
+        try await Audited.run(options, command: "backup", { context in
             try AutoExpire.validate(options)
             let backupOptions = BackupOptions(
                 type: try options.choice("type", default: BackupType.full),
@@ -59,7 +59,7 @@ struct BackupCLI: AsyncParsableCommand {
                 archiveTimeoutSeconds: Double(try options.int("archive-timeout", default: 60, range: 1...86400)),
                 delta: try options.bool("delta", flag: delta),
                 checksumPageFail: try options.bool("checksum-page-fail", flag: checksumPageFail))
-            return try await BackupCommand.run(try options.context(), options: backupOptions)
+            return try await BackupCommand.run(context, options: backupOptions)
         }, event: BackupAudit.event, text: { report in
             """
             backup \(report.label) (\(report.type.rawValue)\(report.promotedToFull ? ", taken as full: no full backup to build a \(report.requestedType.rawValue) on" : "")) complete in \(Seconds.text(report.seconds))\(report.reference.map { "\n  reference \($0): \(report.referencedFiles) files unchanged, \(report.pageIncrementalFiles) stored as \(report.storedPages) changed pages" } ?? "")

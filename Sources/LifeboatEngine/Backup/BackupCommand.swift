@@ -100,6 +100,8 @@ public enum BackupCommand {
                 : reference.mtimeTrusted ? "" : ", comparing every file's content (reference is on timeline \(reference.manifest.timeline))"
             context.logger.info("\(type.rawValue) backup against '\(reference.manifest.label)' (\(reference.manifest.type.rawValue))\(how)")
         }
+        // Every refusal is behind us: from here on a failure is worth an audit record.
+        context.changes.markStarted()
         let resume = try await resumeOrRemoveAbandoned(context, type: type, reference: reference?.manifest.label,
                                                        systemIdentifier: facts.systemIdentifier)
         let plan = BackupPlan(requestedType: options.type, type: type, reference: reference, resume: resume?.state)

@@ -106,6 +106,7 @@ public enum ExpireCommand {
                 + historyObjects.reduce(0) { $0 + $1.storedSize })
         if options.dryRun { return report }
 
+        context.changes.markStarted()
         let storage = context.storage
         for label in abandoned {
             context.logger.info("removing interrupted backup '\(label)'")

@@ -28,6 +28,8 @@ public struct EngineContext: Sendable {
     /// Every configured repository, for the commands that visit several (archive-push stores to all;
     /// archive-get and restore fall back in order; info shows each). Empty: `storage` alone.
     public var repositories: [RepositoryTarget] = []
+    /// Whether this command has begun changing the repository (see `ChangeMarker`).
+    public let changes = ChangeMarker()
 
     public init(
         stanza: String, storage: any RepositoryStorage, connection: ConnectionSettings, pgData: String?,

@@ -104,6 +104,17 @@ final class Lab: @unchecked Sendable {
         throw LabError("WAL segment \(name) was not archived within \(timeout) s")
     }
 
+    /// Changes archive_command and waits until a new session sees it (a reload is asynchronous).
+    func setArchiveCommand(_ command: String) async throws {
+        _ = try await cluster.query("ALTER SYSTEM SET archive_command = '\(command)'")
+        _ = try await cluster.query("SELECT pg_reload_conf()")
+        for _ in 0..<600 {
+            if try await cluster.query("SHOW archive_command").value(0, "archive_command") == command { return }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw LabError("archive_command was not reloaded")
+    }
+
     /// Waits until the archiver has nothing left to push (no `.ready` file in pg_wal/archive_status):
     /// a backup returns once its own WAL is archived, but the `.backup` history file follows a moment later.
     func waitUntilArchiverIdle(timeout: Double = 60) async throws {
