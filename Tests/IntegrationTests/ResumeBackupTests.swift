@@ -25,9 +25,18 @@ struct ResumeBackupTests {
             let listed = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
             #expect((listed?["backups"] as? [Any])?.isEmpty == true, "a partial backup must never be listed")
 
+            // What a file dropped before the resume would leave: an object the finished backup does not name.
+            let partial = lab.repository + "/main/backup/" + (leftovers.first ?? "")
+            let stray = partial + "/data/base/1/999999.gz"
+            for directory in ["/data", "/data/base", "/data/base/1"] { try Sandbox.makeOwnedDirectory(partial + directory) }
+            try Data("stray".utf8).write(to: URL(fileURLWithPath: stray))
+            Sandbox.giveToClusterUser(stray)
+
             let resumed = try await lab.lifeboat(["backup", "--start-fast", "--output", "json"], environment: ["LIFEBOAT_COMPRESS_TYPE": "gzip"])
             #expect(resumed.exitCode == 0, "\(resumed.stderr)")
             #expect(resumed.stderr.contains("resuming interrupted backup '\(leftovers.first ?? "")'"), "\(resumed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: stray), "an object the finished backup does not use is removed")
+            #expect(try await lab.lifeboat(["verify"]).exitCode == 0)
             let json = try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any] ?? [:]
             #expect(json["resumed"] as? Bool == true)
             #expect((json["reusedFiles"] as? Int ?? 0) > 0, "files stored before the kill are reused: \(json)")

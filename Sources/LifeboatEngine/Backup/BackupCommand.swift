@@ -200,6 +200,15 @@ public enum BackupCommand {
         // Complete: the resume notes have served their purpose.
         try? await storage.removeTree(layout.journalDirectory(label))
         try? await storage.remove(layout.resumeHeader(label))
+        if plan.resume != nil {
+            do {
+                let strays = try await ResumedBackupSweep.run(
+                    manifest, layout: layout, storage: storage, compressionExtension: type.fileExtension)
+                if strays > 0 { context.logger.info("removed \(strays) objects of the interrupted attempt that the finished backup does not use") }
+            } catch {
+                context.logger.warning("backup '\(label)' is complete, but objects of its interrupted attempt could not be swept: \(error)")
+            }
+        }
 
         let report = BackupReport(
             label: label, type: plan.type, requestedType: plan.requestedType, promotedToFull: plan.type != plan.requestedType,

@@ -204,7 +204,7 @@ enum Sandbox {
     /// A directory owned by the cluster user, mode 0700.
     static func makeOwnedDirectory(_ path: String) throws {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw LabError("mkdir \(path) failed") }
-        // Another test briefly sets a restrictive process-wide umask; the mode must not depend on it.
+        // The mode must not depend on the test process's umask.
         chmod(path, 0o700)
         if geteuid() == 0, let user = getpwnam("postgres") {
             chown(path, user.pointee.pw_uid, user.pointee.pw_gid)
