@@ -199,32 +199,10 @@ final class TransferWorkspace {
     /// Streams a stored object through the decompressor into `fd`, hashing what it writes.
     /// `describe` names the object in error messages.
     func fetch(from reader: inout any StorageReader, type: CompressionType, toFD fd: Int32, destinationPath: String, describe: String, progress: ProgressMeter? = nil) async throws -> TransferResult {
-        var decompressor = try takeDecompressor(type)
         var hasher = SHA256Hasher()
-        var result = TransferResult()
-        do {
-            while true {
-                let count = try await reader.read(into: input)
-                if count == 0 { break }
-                result.storedSize += UInt64(count)
-                // Small slices bound the decoded output per call: 1 MiB of pgbench data compressed 20×
-                // would otherwise decode into a 20 MiB buffer per worker.
-                var offset = 0
-                while offset < count {
-                    let end = min(offset + Self.decodeSlice, count)
-                    try decompressor.decompress(UnsafeRawBufferPointer(rebasing: input[offset..<end]), into: &output)
-                    try drain(to: fd, hasher: &hasher, result: &result, path: destinationPath)
-                    offset = end
-                }
-                progress?.advance(bytes: UInt64(count))
-            }
-            try decompressor.finish(into: &output)
-            try drain(to: fd, hasher: &hasher, result: &result, path: destinationPath)
-            decompressors[type] = decompressor
-        } catch let error as CodecError {
-            output.removeAll(keepingCapacity: true)
-            throw LifeboatError(.corrupt, "stored file '\(describe)' is corrupt: \(error.message)",
-                                hint: "this repository copy is damaged; use another backup (--set) or repository")
+        var result = try await fetchStream(from: &reader, type: type, describe: describe, progress: progress) { bytes in
+            hasher.update(bytes)
+            try LocalFS.writeAll(fd, bytes, path: destinationPath)
         }
         result.sha256 = hasher.finalizeHex()
         return result
@@ -246,6 +224,8 @@ final class TransferWorkspace {
                 let count = try await reader.read(into: input)
                 if count == 0 { break }
                 result.storedSize += UInt64(count)
+                // Small slices bound the decoded output per call: 1 MiB of pgbench data compressed 20×
+                // would otherwise decode into a 20 MiB buffer per worker.
                 var offset = 0
                 while offset < count {
                     let end = min(offset + Self.decodeSlice, count)
@@ -296,16 +276,6 @@ final class TransferWorkspace {
         } catch {
             throw Self.internalCodecError(error)
         }
-    }
-
-    private func drain(to fd: Int32, hasher: inout SHA256Hasher, result: inout TransferResult, path: String) throws {
-        guard !output.isEmpty else { return }
-        try output.withUnsafeBytes { (raw) throws in
-            hasher.update(raw)
-            try LocalFS.writeAll(fd, raw, path: path)
-        }
-        result.size += UInt64(output.count)
-        output.removeAll(keepingCapacity: true)
     }
 
     /// Codec failures while compressing are resource exhaustion or bugs, never the user's input.
