@@ -1,4 +1,5 @@
 import LifeboatCore
+import struct Foundation.Date
 
 /// A place that holds a repository: a POSIX directory, memory (tests), later an S3 bucket.
 ///
@@ -51,6 +52,12 @@ public protocol RepositoryStorage: Sendable {
     /// Removes `directory` and everything under it (a file at that path is removed too); absent is fine.
     /// Refuses "" so that no caller can wipe the repository root by accident.
     func removeTree(_ directory: String) async throws(LifeboatError)
+    /// Removes what writers that died left under `directory` (at any depth) and last touched before
+    /// `olderThan`: the POSIX driver's temporary files, S3's incomplete multipart uploads (which stay
+    /// billed until aborted). Never a committed file. A live writer caught by the cut-off loses its
+    /// write and its commit fails, so nothing unstored is ever acknowledged; callers still pick a
+    /// cut-off no live writer predates, or hold the lock that keeps writers out. Returns how many went.
+    func removeAbandonedWrites(under directory: String, olderThan: Date) async throws(LifeboatError) -> Int
     /// Makes every earlier non-durable commit durable. Call once after a batch of `durable: false` commits
     /// and before acknowledging them (e.g. before writing the backup's manifest).
     func syncAll() async throws(LifeboatError)

@@ -34,11 +34,16 @@ struct ResumeBackupTests {
             for directory in ["/data", "/data/base", "/data/base/1"] { try Sandbox.makeOwnedDirectory(partial + directory) }
             try Data("stray".utf8).write(to: URL(fileURLWithPath: stray))
             Sandbox.giveToClusterUser(stray)
+            // And what a writer killed mid-file leaves: a temporary file, hidden from listings.
+            let halfWritten = partial + "/data/base/1/.1259.tmp.4242.dead"
+            try Data("half".utf8).write(to: URL(fileURLWithPath: halfWritten))
+            Sandbox.giveToClusterUser(halfWritten)
 
             let resumed = try await lab.lifeboat(["backup", "--start-fast", "--output", "json"], environment: ["LIFEBOAT_COMPRESS_TYPE": "gzip"])
             #expect(resumed.exitCode == 0, "\(resumed.stderr)")
             #expect(resumed.stderr.contains("resuming interrupted backup '\(leftovers.first ?? "")'"), "\(resumed.stderr)")
             #expect(!FileManager.default.fileExists(atPath: stray), "an object the finished backup does not use is removed")
+            #expect(!FileManager.default.fileExists(atPath: halfWritten), "a killed writer's temporary file is removed")
             #expect(try await lab.lifeboat(["verify"]).exitCode == 0)
             let json = try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any] ?? [:]
             #expect(json["resumed"] as? Bool == true)

@@ -146,6 +146,32 @@ struct CephGatewayTests {
         #expect(try await storage.list("backup").map(\.name) == ["file"])
     }
 
+    @Test func unfinishedUploadsOfAKilledWriterAreAbortedUnderTheDirectoryOnly() async throws {
+        let rgw = try await CephRGW.shared()
+        let storage = try Self.storage(rgw, label: "abandoned-uploads")
+        let prefix = storage.settings.prefix
+        // What a killed process leaves: uploads started and never completed nor aborted.
+        for key in ["backup/20261121-000000F/data/base/1/1259", "archive/0000000100000000/000000010000000000000003-x"] {
+            let started = try await rgw.aws(["s3api", "create-multipart-upload", "--bucket", rgw.bucket, "--key", "\(prefix)/\(key)"])
+            #expect(started.exitCode == 0, "\(started.stderr)")
+        }
+        func unfinished() async throws -> String {
+            let listing = try await rgw.aws(["s3api", "list-multipart-uploads", "--bucket", rgw.bucket, "--prefix", prefix + "/"])
+            #expect(listing.exitCode == 0, "\(listing.stderr)")
+            return listing.stdout
+        }
+        // Younger than the cut-off: kept (it may belong to a writer still running).
+        #expect(try await storage.removeAbandonedWrites(under: "backup", olderThan: Date().addingTimeInterval(-3600)) == 0)
+        #expect(try await unfinished().contains("base/1/1259"))
+
+        #expect(try await storage.removeAbandonedWrites(under: "backup", olderThan: Date().addingTimeInterval(60)) == 1)
+        let left = try await unfinished()
+        #expect(!left.contains("base/1/1259"), "the backup's unfinished upload is aborted: \(left)")
+        #expect(left.contains("000000010000000000000003-x"), "an upload outside the directory stays")
+        #expect(try await storage.removeAbandonedWrites(under: "", olderThan: Date().addingTimeInterval(60)) == 1)
+        #expect(!(try await unfinished()).contains("UploadId"))
+    }
+
     @Test func listingPaginatesPastOneThousandKeys() async throws {
         let rgw = try await CephRGW.shared()
         let storage = try Self.storage(rgw, label: "pages")

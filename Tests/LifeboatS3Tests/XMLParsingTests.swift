@@ -49,6 +49,27 @@ struct XMLParsingTests {
         #expect(S3ErrorBody.decode(Array("<html><body>bad gateway</body></html>".utf8)) == nil)
     }
 
+    @Test func unfinishedUploadListings() throws {
+        let first = """
+            <ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket>
+            <IsTruncated>true</IsTruncated><NextKeyMarker>p/backup/x</NextKeyMarker><NextUploadIdMarker>2~u2</NextUploadIdMarker>
+            <Upload><Key>p/backup/w</Key><UploadId>2~u1</UploadId><Initiated>2026-11-21T17:00:00.000Z</Initiated></Upload>
+            <Upload><Key>p/backup/x</Key><UploadId>2~u2</UploadId><Initiated>2026-11-21T17:01:00.000Z</Initiated></Upload>
+            </ListMultipartUploadsResult>
+            """
+        let page = try ListMultipartUploadsPage.decode(Array(first.utf8))
+        #expect(page.uploads.map(\.key) == ["p/backup/w", "p/backup/x"])
+        #expect(page.uploads.map(\.uploadID) == ["2~u1", "2~u2"])
+        #expect(page.next?.key == "p/backup/x" && page.next?.uploadID == "2~u2")
+        let last = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>"
+        #expect(try ListMultipartUploadsPage.decode(Array(last.utf8)) == ListMultipartUploadsPage(uploads: [], next: nil))
+        // A truncated page that does not say where to go on would loop forever or stop early: refused.
+        let endless = "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated></ListMultipartUploadsResult>"
+        #expect(throws: XMLDocumentParser.Failure.self) { try ListMultipartUploadsPage.decode(Array(endless.utf8)) }
+        let noID = "<ListMultipartUploadsResult><Upload><Key>k</Key></Upload></ListMultipartUploadsResult>"
+        #expect(throws: XMLDocumentParser.Failure.self) { try ListMultipartUploadsPage.decode(Array(noID.utf8)) }
+    }
+
     @Test func multipartReplies() throws {
         let initiated = """
             <InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key>

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import LifeboatCore
 import Testing
@@ -95,6 +96,35 @@ struct PosixStorageTests {
         let stale = open(storage.root + "/d/.visible.tmp.4242.deadbeef", O_CREAT | O_WRONLY, 0o600)
         close(stale)
         #expect(try await storage.list("d").map(\.name) == [".hidden", "visible"])
+    }
+
+    @Test func removeAbandonedWritesTakesOnlyOldTemporaryFilesAtAnyDepth() async throws {
+        let directory = TemporaryDirectory()
+        let storage = try Self.makeStorage(directory)
+        try await storage.write("b/l/data/base/1/1259", contents: [1], options: WriteOptions())
+        try await storage.write("b/l/data/.hidden", contents: [1], options: WriteOptions())
+        try await storage.write("a/000000010000000000000002", contents: [1], options: WriteOptions())
+        func temporary(_ path: String, secondsAgo: Int) {
+            let fd = open(storage.root + "/" + path, O_CREAT | O_WRONLY, 0o600)
+            close(fd)
+            let when = timespec(tv_sec: time(nil) - secondsAgo, tv_nsec: 0)
+            var times = [when, when]
+            utimensat(AT_FDCWD, storage.root + "/" + path, &times, 0)
+        }
+        temporary("b/l/data/base/1/.1260.tmp.4242.dead", secondsAgo: 7200)   // a killed backup's
+        temporary("b/l/.manifest.json.tmp.4242.beef", secondsAgo: 7200)
+        temporary("b/l/data/.1261.tmp.4343.cafe", secondsAgo: 0)             // a writer still at work
+        temporary("a/.000000010000000000000003.tmp.1.f00d", secondsAgo: 7200)  // outside the directory
+
+        let cutoff = Date().addingTimeInterval(-3600)
+        #expect(try await storage.removeAbandonedWrites(under: "b", olderThan: cutoff) == 2)
+        #expect(TemporaryDirectory.rawNames(storage.root + "/b/l/data/base/1") == ["1259"])
+        #expect(TemporaryDirectory.rawNames(storage.root + "/b/l/data").sorted() == [".1261.tmp.4343.cafe", ".hidden", "base"])
+        #expect(TemporaryDirectory.rawNames(storage.root + "/a").count == 2)
+        #expect(try await storage.removeAbandonedWrites(under: "", olderThan: cutoff) == 1)
+        #expect(TemporaryDirectory.rawNames(storage.root + "/a") == ["000000010000000000000002"])
+        #expect(try await storage.removeAbandonedWrites(under: "absent", olderThan: cutoff) == 0)
+        await #expect(throws: LifeboatError.self) { _ = try await storage.removeAbandonedWrites(under: "../x", olderThan: cutoff) }
     }
 
     @Test func syncAllMakesNonDurableCommitsDurable() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import LifeboatCore
 import Testing
 @testable import LifeboatStorage
@@ -259,6 +260,22 @@ struct StorageConformanceTests {
             var outcomes: [(UInt8, LifeboatError.Code?)] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
+        }
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func removeAbandonedWritesNeverTakesACommittedFile(backend: StorageBackend) async throws {
+        try await backend.run { storage in
+            let big = Self.pattern(11 << 20)   // multipart on S3
+            try await storage.write("b/l/data/big", contents: big, options: WriteOptions())
+            try await storage.write("b/l/manifest.json", contents: [1], options: WriteOptions())
+            try await storage.write("a/seg", contents: [2], options: WriteOptions(noReplace: true))
+            #expect(try await storage.removeAbandonedWrites(under: "", olderThan: Date().addingTimeInterval(3600)) == 0)
+            #expect(try await storage.removeAbandonedWrites(under: "b", olderThan: Date().addingTimeInterval(3600)) == 0)
+            #expect(try await storage.readAll("b/l/data/big") == big)
+            #expect(try await storage.list("b/l").map(\.name) == ["data", "manifest.json"])
+            #expect(try await storage.readAll("a/seg") == [2])
+            await #expect(throws: LifeboatError.self) { _ = try await storage.removeAbandonedWrites(under: "../b", olderThan: Date()) }
         }
     }
 

@@ -254,6 +254,8 @@ public enum BackupCommand {
             context.logger.info("removing interrupted backup '\(abandoned)' (it never completed)")
             try await context.storage.removeTree(repository.layout.backupDirectory(abandoned))
         }
+        // The backup lock keeps every other backup writer out: whatever is half-written here is a dead one's.
+        await AbandonedWrites.remove(under: repository.layout.backupRoot, olderThan: Date(), context: context)
         return resume
     }
 

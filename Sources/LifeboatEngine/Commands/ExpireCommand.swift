@@ -126,6 +126,9 @@ public enum ExpireCommand {
             try await storage.remove(object.path)
         }
         for object in historyObjects { try await storage.remove(object.path) }
+        await AbandonedWrites.remove(under: repository.layout.backupRoot, olderThan: Date(), context: context)
+        // archive-push runs beside expire, unlocked: only what no live push can still be writing.
+        await AbandonedWrites.remove(under: repository.layout.archiveRoot, olderThan: Date().addingTimeInterval(-AbandonedWrites.archiveGraceSeconds), context: context)
         return report
     }
 

@@ -150,6 +150,39 @@ public final class S3Storage: RepositoryStorage {
         try await delete(key: keys.key(directory), path: directory)
     }
 
+    /// Aborts the multipart uploads under `directory` that were started before `cutoff` (a killed
+    /// backup's large files): until aborted, their parts stay stored and billed, invisible to listings.
+    public func removeAbandonedWrites(under directory: String, olderThan cutoff: Date) async throws(LifeboatError) -> Int {
+        _ = try StoragePath.components(directory, allowRoot: true)
+        let prefix = keys.directoryPrefix(directory)
+        var aborted = 0
+        var marker: (key: String, uploadID: String)?
+        repeat {
+            var query: [(name: String, value: String)] = [("uploads", ""), ("prefix", prefix)]
+            if let marker { query += [("key-marker", marker.key), ("upload-id-marker", marker.uploadID)] }
+            let outcome = try await client.send(S3Call(method: "GET", key: "", query: query), describe: "list unfinished uploads under '\(directory)' in \(displayName)")
+            guard outcome.response.isSuccess else { throw S3Failure.error("list unfinished uploads under", directory, outcome.response, in: displayName) }
+            let page: ListMultipartUploadsPage
+            do {
+                page = try ListMultipartUploadsPage.decode(outcome.response.body)
+            } catch {
+                throw LifeboatError(.repository, "unable to list unfinished uploads under '\(directory)' in \(displayName): \(error)")
+            }
+            for upload in page.uploads where (S3Time.iso8601(upload.initiated) ?? .distantFuture) < cutoff {
+                let abort = try await client.send(
+                    S3Call(method: "DELETE", key: upload.key, query: [("uploadId", upload.uploadID)]),
+                    describe: "abort the unfinished upload of '\(upload.key)'")
+                // 404: finished or aborted meanwhile by someone else; either way it is gone.
+                guard abort.response.isSuccess || abort.response.status == 404 else {
+                    throw S3Failure.error("abort the unfinished upload of", upload.key, abort.response, in: displayName)
+                }
+                aborted += 1
+            }
+            marker = page.next
+        } while marker != nil
+        return aborted
+    }
+
     public func syncAll() async throws(LifeboatError) {}
 
     // MARK: Internals

@@ -36,6 +36,46 @@ public struct ListObjectsPage: Sendable, Equatable {
     }
 }
 
+/// One page of ListMultipartUploads: uploads started and neither completed nor aborted.
+public struct ListMultipartUploadsPage: Sendable, Equatable {
+    public struct Upload: Sendable, Equatable {
+        public var key: String
+        public var uploadID: String
+        /// ISO 8601, as the server wrote it.
+        public var initiated: String
+    }
+
+    public var uploads: [Upload]
+    /// Where the next page starts; nil on the last page.
+    public var next: (key: String, uploadID: String)?
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.uploads == rhs.uploads && lhs.next?.key == rhs.next?.key && lhs.next?.uploadID == rhs.next?.uploadID
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(XMLDocumentParser.Failure) -> ListMultipartUploadsPage {
+        let root = try XMLDocumentParser.parse(bytes)
+        guard root.name == "ListMultipartUploadsResult" else {
+            throw XMLDocumentParser.Failure(reason: "expected ListMultipartUploadsResult, got \(root.name)")
+        }
+        var uploads: [Upload] = []
+        for item in root.all("Upload") {
+            guard let key = item.value("Key"), let id = item.value("UploadId"), !id.isEmpty else {
+                throw XMLDocumentParser.Failure(reason: "an Upload entry lacks Key or UploadId")
+            }
+            uploads.append(Upload(key: key, uploadID: id, initiated: item.value("Initiated") ?? ""))
+        }
+        var next: (key: String, uploadID: String)?
+        if root.value("IsTruncated") == "true" {
+            guard let key = root.value("NextKeyMarker"), !key.isEmpty else {
+                throw XMLDocumentParser.Failure(reason: "a truncated upload listing has no NextKeyMarker")
+            }
+            next = (key, root.value("NextUploadIdMarker") ?? "")
+        }
+        return ListMultipartUploadsPage(uploads: uploads, next: next)
+    }
+}
+
 /// An S3 error body: `<Error><Code>SlowDown</Code><Message>…</Message></Error>`.
 public struct S3ErrorBody: Sendable, Equatable {
     public var code: String

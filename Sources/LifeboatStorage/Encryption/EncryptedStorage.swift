@@ -1,4 +1,5 @@
 import LifeboatCore
+import struct Foundation.Date
 
 /// Encryption at rest as a decorator: wraps any backend (posix, memory, S3) so that every object a
 /// command stores — backup files, WAL, manifests, stanza.json — is sealed with AES-256-GCM (see
@@ -100,6 +101,10 @@ public struct EncryptedStorage: RepositoryStorage {
 
     public func removeTree(_ directory: String) async throws(LifeboatError) {
         try await base.removeTree(directory)
+    }
+
+    public func removeAbandonedWrites(under directory: String, olderThan cutoff: Date) async throws(LifeboatError) -> Int {
+        try await base.removeAbandonedWrites(under: directory, olderThan: cutoff)
     }
 
     public func syncAll() async throws(LifeboatError) {

@@ -108,6 +108,12 @@ public final class MemoryStorage: RepositoryStorage {
         }
     }
 
+    /// Nothing to do: a write in memory cannot outlive its writer.
+    public func removeAbandonedWrites(under directory: String, olderThan: Date) async throws(LifeboatError) -> Int {
+        _ = try StoragePath.components(directory, allowRoot: true)
+        return 0
+    }
+
     public func syncAll() async throws(LifeboatError) {
         state.withLock { $0.durable = $0.files }
     }

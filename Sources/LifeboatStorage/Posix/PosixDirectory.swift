@@ -101,6 +101,34 @@ enum PosixDirectory {
         }
     }
 
+    /// Removes the temporary files (`StorageNaming.isTemporary`) under `path`, at any depth, whose last
+    /// write is older than `cutoff`: what killed writers left. Links are never followed.
+    static func removeTemporaries(under path: String, modifiedBefore cutoff: Date) throws(LifeboatError) -> Int {
+        var removed = 0
+        for name in try childNames(path) {
+            let child = path + "/" + name
+            let info: stat
+            do {
+                info = try Syscall.linkStatus(child)
+            } catch {
+                if error.code == ENOENT { continue }
+                throw PosixFailure.error("get information about", child, error)
+            }
+            if Syscall.isDirectory(info) {
+                removed += try removeTemporaries(under: child, modifiedBefore: cutoff)
+                continue
+            }
+            guard StorageNaming.isTemporary(name), entry(name: name, info: info).modified < cutoff else { continue }
+            do {
+                try Syscall.unlink(child)
+                removed += 1
+            } catch {
+                if error.code != ENOENT { throw PosixFailure.error("remove", child, error) }
+            }
+        }
+        return removed
+    }
+
     /// All names in a directory, read completely before anything is removed: POSIX leaves unspecified
     /// whether readdir returns entries removed or added while it runs.
     private static func childNames(_ path: String) throws(LifeboatError) -> [String] {

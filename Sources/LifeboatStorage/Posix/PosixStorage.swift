@@ -1,5 +1,6 @@
 import Glibc
 import LifeboatCore
+import struct Foundation.Date
 
 /// A repository in a local (or NFS-mounted) directory.
 ///
@@ -119,6 +120,11 @@ public struct PosixStorage: RepositoryStorage {
     public func removeTree(_ directory: String) async throws(LifeboatError) {
         _ = try StoragePath.components(directory)
         try PosixDirectory.removeTree(absolute(directory))
+    }
+
+    public func removeAbandonedWrites(under directory: String, olderThan cutoff: Date) async throws(LifeboatError) -> Int {
+        _ = try StoragePath.components(directory, allowRoot: true)
+        return try PosixDirectory.removeTemporaries(under: absolute(directory), modifiedBefore: cutoff)
     }
 
     public func syncAll() async throws(LifeboatError) {

@@ -51,6 +51,9 @@ final class CrashingStorage: RepositoryStorage {
         try spend()
         try await base.removeTree(directory)
     }
+    func removeAbandonedWrites(under directory: String, olderThan: Date) async throws(LifeboatError) -> Int {
+        try await base.removeAbandonedWrites(under: directory, olderThan: olderThan)
+    }
     func syncAll() async throws(LifeboatError) { try await base.syncAll() }
 }
 
