@@ -249,13 +249,16 @@ public enum BackupCommand {
                 let state = try await ResumeState.load(repository, label: abandoned, header: header)
                 context.logger.info("resuming interrupted backup '\(abandoned)': \(state.stored.count) files already stored will be checked and reused")
                 resume = (abandoned, state)
-                continue
+            } else {
+                context.logger.info("removing interrupted backup '\(abandoned)' (it never completed)")
             }
-            context.logger.info("removing interrupted backup '\(abandoned)' (it never completed)")
-            try await context.storage.removeTree(repository.layout.backupDirectory(abandoned))
+            // The backup lock keeps every other backup writer out: whatever is half-written there is a dead
+            // one's (on S3, unfinished uploads that removing the directory would not end).
+            await AbandonedWrites.remove(under: repository.layout.backupDirectory(abandoned), olderThan: Date(), context: context)
+            if resume?.label != abandoned {
+                try await context.storage.removeTree(repository.layout.backupDirectory(abandoned))
+            }
         }
-        // The backup lock keeps every other backup writer out: whatever is half-written here is a dead one's.
-        await AbandonedWrites.remove(under: repository.layout.backupRoot, olderThan: Date(), context: context)
         return resume
     }
 
