@@ -52,12 +52,12 @@ public enum MetricsCommand {
                     let repository = try await RepositoryFacts.read(context.using(target))
                     anyRead = true
                     emit(into: registry, labels: labels, repository: repository, server: server, options: stanza.options, now: now)
-                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(1)
+                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(Double(1))
                 } catch {
                     let failure = asLifeboatError(error)
                     firstError = firstError ?? (targets.count > 1 ? failure.naming(target) : failure)
                     context.logger.error("metrics: stanza '\(context.stanza)' in \(target.label) could not be read: \(failure.description)")
-                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(0)
+                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(Double(0))
                 }
             }
         }
