@@ -142,7 +142,7 @@ struct PerRepositoryReportTests {
             }
 
             // With --stanza: the single-stanza output, unchanged.
-            let single = try json(try await lab.lifeboat(["status", "--output", "json"], environment: noStanza, stanza: "second").stdout)
+            let single = try json(try await lab.lifeboat(["status", "--stanza", "second", "--output", "json"], environment: noStanza).stdout)
             #expect(single["stanza"] as? String == "second" && single["stanzas"] == nil)
 
             // Config sections choose the stanzas, each with its own options; one that cannot be read is
