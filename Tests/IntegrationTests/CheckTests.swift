@@ -75,6 +75,49 @@ struct CheckTests {
         }
     }
 
+    @Test("an archive_command without --stanza: OK when its config file names this stanza or when nothing names it and the WAL lands; CRITICAL for another stanza's config")
+    func archiveCommandWithoutStanza() async throws {
+        try await withLab(configLines: ["stanza = main"]) { lab in
+            try await backedUp(lab)
+            let config = try #require(lab.configPath)
+
+            // `lifeboat archive-push --config FILE %p`: the stanza comes from the file.
+            try await setArchiveCommand(lab, "\(lab.binary) archive-push --repo-path \(lab.repository) --config \(config) %p")
+            let fromConfig = try await lab.lifeboat(["check", "--output", "json"])
+            #expect(fromConfig.exitCode == 0, "\(fromConfig.stdout)\n\(fromConfig.stderr)")
+            let checks = try lines(fromConfig.stdout)
+            #expect(checks["archive settings"]?.status == "OK")
+            #expect(checks["archive settings"]?.message.contains("config file \(config)") == true, "\(checks["archive settings"] ?? ("", ""))")
+            #expect(checks["archive-push"]?.status == "OK", "\(checks["archive-push"] ?? ("", ""))")
+
+            // Nothing on the command names the stanza (a wrapper sets it): the end-to-end check decides.
+            let tools = try Sandbox.makeClusterUserDirectory(prefix: "lifeboat-wrapper")
+            defer { try? FileManager.default.removeItem(atPath: tools) }
+            let wrapper = tools + "/archive-wrapper"
+            try "#!/bin/sh\nLIFEBOAT_STANZA=main exec \(lab.binary) \"$@\"\n".write(toFile: wrapper, atomically: false, encoding: .utf8)
+            chmod(wrapper, 0o755)
+            Sandbox.giveToClusterUser(wrapper)
+            try await setArchiveCommand(lab, "\(wrapper) archive-push --repo-path \(lab.repository) %p")
+            let unnamed = try await lab.lifeboat(["check", "--output", "json"])
+            #expect(unnamed.exitCode == 0, "\(unnamed.stdout)\n\(unnamed.stderr)")
+            let unnamedChecks = try lines(unnamed.stdout)
+            #expect(unnamedChecks["archive settings"]?.status == "OK")
+            #expect(unnamedChecks["archive settings"]?.message.contains("not named on the command") == true)
+            #expect(unnamedChecks["archive-push"]?.status == "OK", "\(unnamedChecks["archive-push"] ?? ("", ""))")
+
+            // A config file naming another stanza is CRITICAL, as --stanza other is.
+            let otherConfig = tools + "/other.conf"
+            try "[global]\nstanza = other\n".write(toFile: otherConfig, atomically: false, encoding: .utf8)
+            chmod(otherConfig, 0o600)
+            Sandbox.giveToClusterUser(otherConfig)
+            try await setArchiveCommand(lab, "\(lab.binary) archive-push --repo-path \(lab.repository) --config=\(otherConfig) %p")
+            let other = try await lab.lifeboat(["check", "--output", "json"])
+            #expect(other.exitCode == 2, "\(other.stdout)")
+            #expect(try lines(other.stdout)["archive settings"]?.status == "CRITICAL")
+            #expect(try lines(other.stdout)["archive settings"]?.message.contains("stanza 'other'") == true, "\(other.stdout)")
+        }
+    }
+
     @Test("an unreachable repository or bad option is CRITICAL")
     func unreachable() async throws {
         try await withLab { lab in

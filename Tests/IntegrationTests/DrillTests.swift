@@ -92,17 +92,16 @@ struct DrillTests {
         }
     }
 
-    @Test("a failing SQL check fails the drill (exit 60), is recorded, and notify-command gets the JSON on stdin")
+    @Test("a failing SQL check fails the drill (exit 60), is recorded, and notify-command (a shell redirection) gets the JSON on stdin")
     func failingCheckNotifies() async throws {
         try await withLab { lab in
             _ = try await prepare(lab)
             let outbox = try Sandbox.makeClusterUserDirectory(prefix: "lifeboat-notify")
             defer { try? FileManager.default.removeItem(atPath: outbox) }
-            let script = try writeFile(lab, "notify.sh", "#!/bin/sh\ncat > \"$1/drill.json\"\n", mode: 0o755)
             let checkFile = try writeFile(lab, "wrong.sql", "SELECT count(*) = 0 FROM orders; SELECT true")
             let result = try await lab.lifeboat(
                 ["drill", "--check-sql", checkFile, "--keep", "--output", "json"],
-                environment: ["LIFEBOAT_NOTIFY_COMMAND": "\(script) \(outbox)"])
+                environment: ["LIFEBOAT_NOTIFY_COMMAND": "cat > '\(outbox)/drill.json'"])
             #expect(result.exitCode == 60, "\(result.stdout)\n\(result.stderr)")
             #expect(result.stderr.contains("sql wrong.sql#1"), "\(result.stderr)")
             let report = try json(result.stdout)

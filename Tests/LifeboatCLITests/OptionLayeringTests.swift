@@ -59,3 +59,40 @@ struct OptionLayeringTests {
         #expect(throws: LifeboatError.self) { try ConfigFile(parsing: "[global]\nnonsense", path: "/x.conf") }
     }
 }
+
+@Suite("status and metrics without a stanza")
+struct ReportedStanzasTests {
+    @Test("a stanza given keeps single-stanza output; without one, the config file's [<stanza>] sections, sorted")
+    func fromConfig() async throws {
+        let config = ConfigFile(path: "/etc/lifeboat/lifeboat.conf", sections: [
+            "global": ["repo-path": "/nonexistent/lifeboat-repo", "rpo": "1h"],
+            "zeta": ["rpo": "15m"], "alpha": [:],
+        ])
+        let given = ResolvedOptions(given: ["stanza": "main"], environment: [:], config: config, stanza: "main")
+        #expect(try await given.reportedStanzas() == nil)
+        let unnamed = ResolvedOptions(given: [:], environment: [:], config: config, stanza: nil)
+        #expect(try await unnamed.reportedStanzas() == ["alpha", "zeta"])
+        // Each stanza sees its own section over [global].
+        #expect(unnamed.forStanza("zeta").string("rpo") == "15m")
+        #expect(unnamed.forStanza("alpha").string("rpo") == "1h")
+    }
+
+    @Test("no stanza anywhere: invalid argument (exit 2) with one clear line")
+    func none() async throws {
+        let config = ConfigFile(path: "/etc/lifeboat/lifeboat.conf", sections: ["global": ["repo-path": "/nonexistent/lifeboat-repo"]])
+        let options = ResolvedOptions(given: [:], environment: [:], config: config, stanza: nil)
+        do {
+            _ = try await options.reportedStanzas()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("no stanza given"))
+        }
+    }
+
+    @Test("an empty LIFEBOAT_STANZA gives no stanza")
+    func emptyStanza() throws {
+        let options = try ResolvedOptions.resolve(given: [:], configFlag: nil, environment: ["LIFEBOAT_STANZA": "", "LIFEBOAT_CONFIG": "/dev/null"])
+        #expect(options.stanza == nil)
+    }
+}

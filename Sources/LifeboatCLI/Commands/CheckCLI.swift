@@ -8,9 +8,11 @@ struct CheckCLI: AsyncParsableCommand {
         abstract: "One-shot health check with Nagios exit codes: 0 OK, 1 WARNING, 2 CRITICAL.",
         discussion: """
             One line per check: configuration valid; repository reachable and writable (a probe file written and \
-            removed); PostgreSQL reachable and the stanza's cluster; wal_level, archive_mode and archive_command \
-            calling `lifeboat archive-push` for this stanza; archiving end to end (writes a WAL record, forces a \
-            WAL switch and waits up to --archive-timeout for the segment to reach the repository); \
+            removed), one line per configured repository; PostgreSQL reachable and the stanza's cluster; wal_level, archive_mode and archive_command \
+            calling `lifeboat archive-push` for this stanza (named by its --stanza, a LIFEBOAT_STANZA= prefix, or the \
+            stanza of the config file its --config names; a command naming none is OK when the end-to-end check \
+            sees its WAL land in this stanza, CRITICAL when it names another); archiving end to end (writes a WAL record, forces a \
+            WAL switch and waits up to --archive-timeout for the segment to reach every repository); \
             pg_stat_archiver's failed count not increasing and unarchived WAL younger than `rpo`; newest backup \
             younger than `backup-max-age`; newest drill passed and younger than `drill-max-age`.
 
@@ -54,7 +56,8 @@ struct CheckCLI: AsyncParsableCommand {
                 try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
             }
             let check = CheckOptions(rpo: try duration("rpo"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age"),
-                                     archiveTimeoutSeconds: try duration("archive-timeout")?.seconds ?? 60)
+                                     archiveTimeoutSeconds: try duration("archive-timeout")?.seconds ?? 60,
+                                     stanzaInConfigFile: { ResolvedOptions.stanzaInConfigFile($0) })
             let configuration = CheckLine(name: "configuration", status: .ok, message: "options valid for stanza '\(context.stanza)'")
             report = CheckReport(stanza: context.stanza, checks: [configuration] + (await CheckCommand.run(context, options: check)))
         } catch {

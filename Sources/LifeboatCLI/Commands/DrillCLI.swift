@@ -16,8 +16,8 @@ struct DrillCLI: AsyncParsableCommand {
             result as <stanza>/drill/<time>.json in the repository and, when a check fails, runs notify-command \
             with the JSON on stdin and exits 60. As root, PostgreSQL runs as the 'postgres' OS user.
 
-            notify-command is split into words without a shell ('…' and "…" group words); run a shell \
-            yourself if you need one: notify-command = /bin/sh -c 'mail -s drill ops@example.com'.
+            notify-command runs through /bin/sh -c (as PostgreSQL runs archive_command), so redirections and \
+            pipes work: notify-command = cat > /var/spool/lifeboat/drill.json, or mail -s drill ops@example.com.
 
             EXAMPLES:
               lifeboat drill --stanza main --repo-path /var/lib/lifeboat --random-target --check-sql /etc/lifeboat/checks.sql

@@ -14,6 +14,11 @@ struct StatusCLI: AsyncParsableCommand {
             reference table (RTO under 5 minutes: a standby, not a restore). Exit 0 either way: use `lifeboat check` \
             for alerting exit codes.
 
+            Without --stanza (nor LIFEBOAT_STANZA, nor stanza = under [global]) every stanza is reported: each \
+            [<stanza>] section of the config file or, when there is none, every stanza found in the repositories; \
+            the JSON is then {"stanzas": [...]}, one report per stanza ({"stanza", "error"} for one that cannot be \
+            read, which also makes the exit code that error's once all are printed).
+
             EXAMPLE:
               lifeboat status --stanza main --rpo 15m --rto 1h --backup-max-age 25h --drill-max-age 8d
             """)
@@ -40,18 +45,83 @@ struct StatusCLI: AsyncParsableCommand {
         given["backup-max-age"] = backupMaxAge
         given["drill-max-age"] = drillMaxAge
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
-        try await CommandRunner.run(format: try options.outputFormat, {
-            let context = try options.context(quietInfo: true)
-            func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
-                try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
+        let format = try options.outputFormat
+        var failure: Int32?
+        try await CommandRunner.run(format: format, { () async throws -> StatusOutput in
+            guard let stanzas = try await options.reportedStanzas() else {
+                return .single(try await Self.report(options))
             }
-            return try await StatusCommand.run(context, options: StatusOptions(
-                rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age")))
+            // Every stanza: one that cannot be read is shown as such, and sets the exit code once all are printed.
+            var entries: [StanzaStatus] = []
+            for stanza in stanzas {
+                do {
+                    entries.append(StanzaStatus(stanza: stanza, report: try await Self.report(options.forStanza(stanza)), error: nil))
+                } catch {
+                    let error = (error as? LifeboatError) ?? LifeboatError(.internal, "unexpected failure: \(error)")
+                    StandardError.write("lifeboat: error: stanza '\(stanza)': \(error.description)\n")
+                    failure = failure ?? ExitCodes.code(for: error)
+                    entries.append(StanzaStatus(stanza: stanza, report: nil, error: error.description))
+                }
+            }
+            return .several(entries)
         }, text: StatusText.render)
+        if let failure { throw ExitCode(failure) }
+    }
+
+    private static func report(_ options: ResolvedOptions) async throws -> StatusReport {
+        let context = try options.context(quietInfo: true)
+        func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
+            try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
+        }
+        return try await StatusCommand.run(context, options: StatusOptions(
+            rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age")))
     }
 }
 
+/// One stanza of `status` without --stanza: its report, or why it could not be read.
+struct StanzaStatus: Encodable {
+    let stanza: String
+    let report: StatusReport?
+    let error: String?
+
+    func encode(to encoder: any Encoder) throws {
+        if let report { return try report.encode(to: encoder) }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(stanza, forKey: .stanza)
+        try container.encode(error ?? "unknown failure", forKey: .error)
+    }
+
+    private enum Key: String, CodingKey { case stanza, error }
+}
+
+/// A single stanza's report as before, or `{"stanzas": [...]}` when every stanza is reported.
+enum StatusOutput: Encodable {
+    case single(StatusReport)
+    case several([StanzaStatus])
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .single(let report): try report.encode(to: encoder)
+        case .several(let entries):
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(entries, forKey: .stanzas)
+        }
+    }
+
+    private enum Key: String, CodingKey { case stanzas }
+}
+
 enum StatusText {
+    static func render(_ output: StatusOutput) -> String {
+        switch output {
+        case .single(let report): return render(report)
+        case .several(let entries):
+            return entries.map { entry in
+                entry.report.map(render) ?? "stanza: \(entry.stanza)\n    error: \(entry.error ?? "unknown failure")"
+            }.joined(separator: "\n\n")
+        }
+    }
+
     static func render(_ report: StatusReport) -> String {
         func duration(_ seconds: Double?) -> String { seconds.map(PolicyDuration.format) ?? "unknown" }
         let measured = report.measured

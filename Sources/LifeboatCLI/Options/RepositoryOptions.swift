@@ -122,6 +122,14 @@ struct RepositoryOptions {
     /// The driver, wrapped in `EncryptedStorage` when the repository is encrypted.
     /// `createKey`: `init` creates the stanza's key file when it has none.
     func storage(stanza: String, createKey: Bool = false) throws(LifeboatError) -> any RepositoryStorage {
+        let base = try baseStorage()
+        guard cipherType == .aes256gcm, let passphrase else { return base }
+        return EncryptedStorage(base: base, stanza: stanza, passphrase: passphrase, createKey: createKey)
+    }
+
+    /// The repository without its cipher layer: the layout's names (`<stanza>/stanza.json`) are the same
+    /// in an encrypted repository, so stanzas can be listed without a passphrase.
+    func baseStorage() throws(LifeboatError) -> any RepositoryStorage {
         let base: any RepositoryStorage
         switch kind {
         case .posix:
@@ -135,8 +143,7 @@ struct RepositoryOptions {
             guard let s3 else { throw LifeboatError(.internal, "repository \(index) has no S3 settings") }
             base = try S3Storage(settings: s3.settings)
         }
-        guard cipherType == .aes256gcm, let passphrase else { return base }
-        return EncryptedStorage(base: base, stanza: stanza, passphrase: passphrase, createKey: createKey)
+        return base
     }
 
     /// What a restored cluster's restore_command repeats to reach this repository as repo1 (never the

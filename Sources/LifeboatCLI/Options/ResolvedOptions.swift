@@ -18,7 +18,9 @@ struct ResolvedOptions {
 
     static func resolve(given: [String: String], configFlag: String?, environment: [String: String]) throws(LifeboatError) -> ResolvedOptions {
         let config = try loadConfig(explicit: configFlag ?? environment["LIFEBOAT_CONFIG"])
-        let stanza = given["stanza"] ?? environment["LIFEBOAT_STANZA"] ?? config.value("stanza", stanza: nil)
+        // An empty value (`LIFEBOAT_STANZA=` exported by a shell) gives no stanza.
+        let stanza = [given["stanza"], environment["LIFEBOAT_STANZA"], config.value("stanza", stanza: nil)]
+            .compactMap { $0 }.first { !$0.isEmpty }
         return ResolvedOptions(given: given, environment: environment, config: config, stanza: stanza)
     }
 
@@ -146,6 +148,12 @@ struct ResolvedOptions {
         context.repositoryIndex = repository.index
         context.repositories = targets.count > 1 ? targets : []
         return context
+    }
+
+    /// The `stanza` set under `[global]` of the config file at `path`; nil when it is unreadable or sets none.
+    static func stanzaInConfigFile(_ path: String) -> String? {
+        guard access(path, R_OK) == 0, let config = try? loadConfig(explicit: path) else { return nil }
+        return config.value("stanza", stanza: nil)
     }
 
     private static func loadConfig(explicit: String?) throws(LifeboatError) -> ConfigFile {

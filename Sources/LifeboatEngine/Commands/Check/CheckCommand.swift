@@ -9,12 +9,17 @@ public struct CheckOptions: Sendable {
     public var drillMaxAge: PolicyDuration?
     /// How long to wait for the forced WAL switch's segment to reach the repository.
     public var archiveTimeoutSeconds: Double
+    /// The `stanza` a config file sets (its `[global]` section), nil when it is unreadable or sets none:
+    /// how an archive_command without `--stanza` but with `--config FILE` names its stanza.
+    public var stanzaInConfigFile: @Sendable (String) -> String?
 
-    public init(rpo: PolicyDuration? = nil, backupMaxAge: PolicyDuration? = nil, drillMaxAge: PolicyDuration? = nil, archiveTimeoutSeconds: Double = 60) {
+    public init(rpo: PolicyDuration? = nil, backupMaxAge: PolicyDuration? = nil, drillMaxAge: PolicyDuration? = nil, archiveTimeoutSeconds: Double = 60,
+                stanzaInConfigFile: @escaping @Sendable (String) -> String? = { _ in nil }) {
         self.rpo = rpo
         self.backupMaxAge = backupMaxAge
         self.drillMaxAge = drillMaxAge
         self.archiveTimeoutSeconds = archiveTimeoutSeconds
+        self.stanzaInConfigFile = stanzaInConfigFile
     }
 }
 
@@ -26,18 +31,26 @@ public enum CheckCommand {
         func add(_ name: String, _ status: CheckStatus, _ message: String) { lines.append(CheckLine(name: name, status: status, message: message)) }
         let now = Date()
 
-        // Repository: readable (stanza, backups, archive, drills) and writable (a probe written and removed).
-        let repositoryFacts: RepositoryFacts
-        do {
-            repositoryFacts = try await RepositoryFacts.read(context)
-            let probe = "\(context.stanza)/check-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try await context.storage.write(probe, contents: Array("lifeboat check\n".utf8), options: WriteOptions(durable: true))
-            try await context.storage.remove(probe)
-            add("repository", .ok, "stanza '\(context.stanza)' in '\(repositoryFacts.repository)' is readable and writable")
-        } catch {
-            add("repository", .critical, describe(error))
-            return lines
+        // Every configured repository: readable (stanza, backups, archive, drills) and writable (a probe
+        // written and removed), one line each. The first that answers supplies the backup and drill facts.
+        let targets = context.targets
+        var readable: [(target: RepositoryTarget, facts: RepositoryFacts)] = []
+        for target in targets {
+            let several = targets.count > 1
+            let prefix = several ? "\(target.label): " : ""
+            do {
+                let facts = try await RepositoryFacts.read(context.using(target))
+                let probe = "\(context.stanza)/check-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                try await target.storage.write(probe, contents: Array("lifeboat check\n".utf8), options: WriteOptions(durable: true))
+                try await target.storage.remove(probe)
+                readable.append((target, facts))
+                lines.append(CheckLine(name: "repository", status: .ok, message: "\(prefix)stanza '\(context.stanza)' in '\(facts.repository)' is readable and writable",
+                                       repo: several ? target.index : nil))
+            } catch {
+                lines.append(CheckLine(name: "repository", status: .critical, message: prefix + describe(error), repo: several ? target.index : nil))
+            }
         }
+        guard let repositoryFacts = readable.first?.facts else { return lines }
 
         // PostgreSQL and its archiving settings.
         var server: ServerArchiveFacts?
@@ -58,9 +71,16 @@ public enum CheckCommand {
         defer { connection?.close() }
 
         if let server, let connection {
-            lines.append(archiveSettings(server.facts, stanza: context.stanza))
-            if lines.last?.status == .ok && !server.facts.inRecovery {
-                lines.append(await archiveEndToEnd(connection, context: context, timeout: options.archiveTimeoutSeconds))
+            var settings = archiveSettings(server.facts, stanza: context.stanza, stanzaInConfigFile: options.stanzaInConfigFile)
+            if settings.stanzaUnknown && server.facts.inRecovery {
+                // Only the end-to-end check could show where the WAL goes, and a standby cannot run it.
+                settings.line.status = .warning
+                settings.line.message += "; a standby cannot force a WAL switch to confirm it"
+            }
+            lines.append(settings.line)
+            if settings.line.status == .ok && !server.facts.inRecovery {
+                lines.append(await archiveEndToEnd(connection, repositories: readable.map(\.target), context: context,
+                                                   timeout: options.archiveTimeoutSeconds))
             } else {
                 add("archive-push", .skipped, server.facts.inRecovery ? "the server is a standby: no WAL switch forced" : "archiving is not configured for this stanza")
             }
@@ -101,30 +121,39 @@ public enum CheckCommand {
     }
 
     /// wal_level, archive_mode and an archive_command that calls `lifeboat archive-push` for this stanza.
-    static func archiveSettings(_ facts: ServerFacts, stanza: String) -> CheckLine {
+    /// The stanza the command archives to comes from its `--stanza` flag, a `LIFEBOAT_STANZA=` prefix, or
+    /// the config file it names (`--config FILE` or a `LIFEBOAT_CONFIG=` prefix), in lifeboat's own order
+    /// of precedence. When none of them names it (the stanza comes from the server's environment or the
+    /// default config file), `stanzaUnknown` is set: the line is OK and the end-to-end check decides.
+    static func archiveSettings(_ facts: ServerFacts, stanza: String,
+                                stanzaInConfigFile: (String) -> String? = { _ in nil }) -> (line: CheckLine, stanzaUnknown: Bool) {
         let name = "archive settings"
         guard facts.walLevel == "replica" || facts.walLevel == "logical" else {
-            return CheckLine(name: name, status: .critical, message: "wal_level is '\(facts.walLevel)': set wal_level = replica")
+            return (CheckLine(name: name, status: .critical, message: "wal_level is '\(facts.walLevel)': set wal_level = replica"), false)
         }
         guard facts.archiveMode == "on" || facts.archiveMode == "always" else {
-            return CheckLine(name: name, status: .critical, message: "archive_mode is '\(facts.archiveMode)': set archive_mode = on")
+            return (CheckLine(name: name, status: .critical, message: "archive_mode is '\(facts.archiveMode)': set archive_mode = on"), false)
         }
         let command = facts.archiveCommand
         let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "'" || $0 == "\"" }).map(String.init)
         guard words.contains("archive-push") else {
-            return CheckLine(name: name, status: .critical, message: "archive_command '\(command)' does not call lifeboat archive-push")
+            return (CheckLine(name: name, status: .critical, message: "archive_command '\(command)' does not call lifeboat archive-push"), false)
         }
-        let stanzas = zip(words, words.dropFirst()).filter { $0.0 == "--stanza" }.map(\.1) + words.filter { $0.hasPrefix("--stanza=") }.map { String($0.dropFirst(9)) }
-        if !stanzas.isEmpty && !stanzas.contains(stanza) {
-            return CheckLine(name: name, status: .critical, message: "archive_command '\(command)' archives to stanza '\(stanzas[0])', not '\(stanza)'")
+        let named = ArchiveCommandStanza.resolve(words: words, stanzaInConfigFile: stanzaInConfigFile)
+        let settings = "wal_level \(facts.walLevel), archive_mode \(facts.archiveMode), archive_command calls lifeboat archive-push"
+        switch named {
+        case .named(let other, let source) where other != stanza:
+            return (CheckLine(name: name, status: .critical, message: "archive_command '\(command)' archives to stanza '\(other)' (\(source)), not '\(stanza)'"), false)
+        case .named(_, let source):
+            return (CheckLine(name: name, status: .ok, message: "\(settings) for stanza '\(stanza)' (\(source))"), false)
+        case .unknown:
+            return (CheckLine(name: name, status: .ok, message: "\(settings) (its stanza is not named on the command: it comes from the server's environment or the default config file; the archive-push check confirms the WAL lands in stanza '\(stanza)')"), true)
         }
-        let note = stanzas.isEmpty ? " (no --stanza on it: the stanza comes from its environment or config file)" : ""
-        return CheckLine(name: name, status: stanzas.isEmpty ? .warning : .ok,
-                         message: "wal_level \(facts.walLevel), archive_mode \(facts.archiveMode), archive_command calls lifeboat archive-push\(note)")
     }
 
-    /// Writes a WAL record, switches segments, and waits until that segment is in the repository.
-    static func archiveEndToEnd(_ connection: PostgresConnection, context: EngineContext, timeout: Double) async -> CheckLine {
+    /// Writes a WAL record, switches segments, and waits until that segment is in every repository that
+    /// answered (archive-push stores to all of them).
+    static func archiveEndToEnd(_ connection: PostgresConnection, repositories: [RepositoryTarget], context: EngineContext, timeout: Double) async -> CheckLine {
         let name = "archive-push"
         do {
             // Something to switch: a logical message is a WAL record written outside any table (a role
@@ -138,13 +167,21 @@ public enum CheckCommand {
             }
             let started = Date()
             let deadline = started.addingTimeInterval(timeout)
+            var waiting = repositories
             while Date() < deadline {
-                if !(try await context.repository.archived(wal)).isEmpty {
-                    return CheckLine(name: name, status: .ok, message: "WAL segment \(file) reached the repository \(String(format: "%.1f", Date().timeIntervalSince(started))) s after the switch")
+                var still: [RepositoryTarget] = []
+                for target in waiting {
+                    if try await context.using(target).repository.archived(wal).isEmpty { still.append(target) }
+                }
+                waiting = still
+                if waiting.isEmpty {
+                    let place = repositories.count > 1 ? "all \(repositories.count) repositories" : "the repository"
+                    return CheckLine(name: name, status: .ok, message: "WAL segment \(file) reached \(place) \(String(format: "%.1f", Date().timeIntervalSince(started))) s after the switch")
                 }
                 try? await Task.sleep(for: .milliseconds(200))
             }
-            return CheckLine(name: name, status: .critical, message: "WAL segment \(file) did not reach the repository within \(PolicyDuration.format(timeout)): see pg_stat_archiver and the server log")
+            let place = repositories.count > 1 ? waiting.map(\.label).joined(separator: ", ") : "the repository"
+            return CheckLine(name: name, status: .critical, message: "WAL segment \(file) did not reach \(place) within \(PolicyDuration.format(timeout)): see pg_stat_archiver and the server log")
         } catch {
             return CheckLine(name: name, status: .critical, message: "forcing a WAL switch failed: \(describe(error))")
         }

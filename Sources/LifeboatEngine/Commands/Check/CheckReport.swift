@@ -22,11 +22,14 @@ public struct CheckLine: Codable, Sendable, Equatable {
     public var name: String
     public var status: CheckStatus
     public var message: String
+    /// With several repositories, the `repo<N>` a repository line is about (absent otherwise).
+    public var repo: Int?
 
-    public init(name: String, status: CheckStatus, message: String) {
+    public init(name: String, status: CheckStatus, message: String, repo: Int? = nil) {
         self.name = name
         self.status = status
         self.message = message
+        self.repo = repo
     }
 }
 

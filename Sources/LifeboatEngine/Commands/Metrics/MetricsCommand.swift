@@ -6,24 +6,70 @@ import Prometheus
 /// `metrics` measures against the same written targets as `status`.
 public typealias MetricsOptions = RecoveryTargetOptions
 
-/// `lifeboat metrics`: the stanza's state as Prometheus gauges, labelled by stanza and repository
+/// One stanza `metrics` reports: its context (with every configured repository) and its written targets.
+public struct MetricsStanza: Sendable {
+    public var context: EngineContext
+    public var options: MetricsOptions
+
+    public init(context: EngineContext, options: MetricsOptions) {
+        self.context = context
+        self.options = options
+    }
+}
+
+/// `lifeboat metrics`: each stanza's state as Prometheus gauges, labelled by stanza and repository
 /// (and backup type). Timestamps are Unix seconds, durations seconds, sizes bytes, booleans 0/1,
 /// following Prometheus naming conventions. Metrics without a value (no drill yet, no rpo set) are
 /// left out rather than faked, so alerts on them use `absent()` where that matters.
+///
+/// Every configured repository is read on its own and gets its own series (`repo` label: the
+/// repository's display name, e.g. `posix:/var/lib/lifeboat`), plus `lifeboat_repository_up` 1 or 0. A
+/// repository that cannot be read is reported as 0 with one line on stderr and hides nothing else; the
+/// command fails only when no repository of any stanza could be read.
 public enum MetricsCommand {
     public static func run(_ context: EngineContext, options: MetricsOptions) async throws -> String {
-        let now = Date()
-        let repository = try await RepositoryFacts.read(context)
-        var server: ServerArchiveFacts?
-        var connection = context.connection
-        connection.connectTimeoutSeconds = 5
-        if let connected = try? await PostgresConnection.connect(connection) {
-            server = try? await ServerArchiveFacts.read(connected)
-            connected.close()
-        }
+        try await run([MetricsStanza(context: context, options: options)])
+    }
 
+    public static func run(_ stanzas: [MetricsStanza]) async throws -> String {
+        let now = Date()
         let registry = PrometheusCollectorRegistry()
-        let base = [("stanza", context.stanza), ("repo", repository.repository)]
+        var anyRead = false
+        var firstError: (any Error)?
+        for stanza in stanzas {
+            let context = stanza.context
+            var server: ServerArchiveFacts?
+            var connection = context.connection
+            connection.connectTimeoutSeconds = 5
+            if let connected = try? await PostgresConnection.connect(connection) {
+                server = try? await ServerArchiveFacts.read(connected)
+                connected.close()
+            }
+            let targets = context.targets
+            for target in targets {
+                let labels = [("stanza", context.stanza), ("repo", target.storage.displayName)]
+                do {
+                    let repository = try await RepositoryFacts.read(context.using(target))
+                    anyRead = true
+                    emit(into: registry, labels: labels, repository: repository, server: server, options: stanza.options, now: now)
+                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(Double(1))
+                } catch {
+                    let failure = asLifeboatError(error)
+                    firstError = firstError ?? (targets.count > 1 ? failure.naming(target) : failure)
+                    context.logger.error("metrics: stanza '\(context.stanza)' in \(target.label) could not be read: \(failure.description)")
+                    registry.makeGauge(name: "lifeboat_repository_up", labels: labels, help: repositoryUpHelp).set(Double(0))
+                }
+            }
+        }
+        if !anyRead, let firstError { throw firstError }
+        return registry.emitToString()
+    }
+
+    static let repositoryUpHelp = "Whether the stanza could be read from this repository (1) or not (0)."
+
+    /// One stanza's series from one repository.
+    static func emit(into registry: PrometheusCollectorRegistry, labels base: [(String, String)], repository: RepositoryFacts,
+                     server: ServerArchiveFacts?, options: MetricsOptions, now: Date) {
         func gauge(_ name: String, _ help: String, _ value: Double, _ extra: [(String, String)] = []) {
             registry.makeGauge(name: "lifeboat_" + name, labels: base + extra, help: help).set(value)
         }
@@ -81,6 +127,5 @@ public enum MetricsCommand {
         if let limit = options.drillMaxAge {
             gauge("drill_max_age_seconds", "The written limit on the newest drill's age.", limit.seconds)
         }
-        return registry.emitToString()
     }
 }
