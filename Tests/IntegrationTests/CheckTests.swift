@@ -82,7 +82,7 @@ struct CheckTests {
             let config = try #require(lab.configPath)
 
             // `lifeboat archive-push --config FILE %p`: the stanza comes from the file.
-            try await setArchiveCommand(lab, "\(lab.binary) archive-push --repo-path \(lab.repository) --config \(config) %p")
+            try await lab.setArchiveCommand("\(lab.binary) archive-push --repo-path \(lab.repository) --config \(config) %p")
             let fromConfig = try await lab.lifeboat(["check", "--output", "json"])
             #expect(fromConfig.exitCode == 0, "\(fromConfig.stdout)\n\(fromConfig.stderr)")
             let checks = try lines(fromConfig.stdout)
@@ -97,7 +97,7 @@ struct CheckTests {
             try "#!/bin/sh\nLIFEBOAT_STANZA=main exec \(lab.binary) \"$@\"\n".write(toFile: wrapper, atomically: false, encoding: .utf8)
             chmod(wrapper, 0o755)
             Sandbox.giveToClusterUser(wrapper)
-            try await setArchiveCommand(lab, "\(wrapper) archive-push --repo-path \(lab.repository) %p")
+            try await lab.setArchiveCommand("\(wrapper) archive-push --repo-path \(lab.repository) %p")
             let unnamed = try await lab.lifeboat(["check", "--output", "json"])
             #expect(unnamed.exitCode == 0, "\(unnamed.stdout)\n\(unnamed.stderr)")
             let unnamedChecks = try lines(unnamed.stdout)
@@ -110,7 +110,7 @@ struct CheckTests {
             try "[global]\nstanza = other\n".write(toFile: otherConfig, atomically: false, encoding: .utf8)
             chmod(otherConfig, 0o600)
             Sandbox.giveToClusterUser(otherConfig)
-            try await setArchiveCommand(lab, "\(lab.binary) archive-push --repo-path \(lab.repository) --config=\(otherConfig) %p")
+            try await lab.setArchiveCommand("\(lab.binary) archive-push --repo-path \(lab.repository) --config=\(otherConfig) %p")
             let other = try await lab.lifeboat(["check", "--output", "json"])
             #expect(other.exitCode == 2, "\(other.stdout)")
             #expect(try lines(other.stdout)["archive settings"]?.status == "CRITICAL")
