@@ -91,6 +91,49 @@ struct MultiRepositoryTests {
         }
     }
 
+    @Test("each repository keeps its own retention policy: backup --repo 2 and expire --repo 2 apply repo2-retention-…")
+    func retentionPerRepository() async throws {
+        let holder = try Sandbox.makeClusterUserDirectory(prefix: "lifeboat-repo2-retention")
+        defer { try? FileManager.default.removeItem(atPath: holder) }
+        let repo2 = holder + "/repo"
+        try Sandbox.makeOwnedDirectory(repo2)
+        try await withLab(configLines: ["repo2-path = \(repo2)", "retention-full = 3", "repo2-retention-full = 1"]) { lab in
+            _ = try await lab.cluster.query("CREATE TABLE t (id int)")
+            func labels(repo: Int) async throws -> [String] {
+                let info = try await lab.lifeboat(["info", "--repo", String(repo), "--output", "json"])
+                #expect(info.exitCode == 0, "\(info.stderr)")
+                let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+                return (json?["backups"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+            }
+            var made: [String] = []
+            for round in 0..<2 {
+                _ = try await lab.cluster.query("INSERT INTO t SELECT generate_series(1, \(10 * (round + 1)))")
+                try await lab.switchAndWaitForArchive()
+                #expect(try await lab.lifeboat(["backup", "--start-fast"]).exitCode == 0)
+                let second = try await lab.lifeboat(["backup", "--start-fast", "--repo", "2", "--output", "json"])
+                #expect(second.exitCode == 0, "\(second.stderr)")
+                let json = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any]
+                made.append(try #require(json?["label"] as? String))
+            }
+            // expire-auto after `backup --repo 2` applied repo2-retention-full = 1; repo1 keeps both under retention-full = 3.
+            #expect(try await labels(repo: 2) == [made[1]])
+            #expect(try await labels(repo: 1).count == 2)
+
+            // expire --repo 2 reports the effective policy of repository 2; an indexed flag overrides the file.
+            let dry = try await lab.lifeboat(["expire", "--repo", "2", "--dry-run", "--output", "json"])
+            #expect(dry.exitCode == 0, "\(dry.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any]
+            #expect(report?["policy"] as? [String: String] == ["retention-full": "1"], "\(dry.stdout)")
+            #expect(report?["repo"] as? Int == 2, "\(dry.stdout)")
+            let one = try await lab.lifeboat(["expire", "--output", "json"], environment: ["LIFEBOAT_DRY_RUN": "y", "LIFEBOAT_REPO1_RETENTION_FULL": "1"])
+            #expect(one.exitCode == 0, "\(one.stderr)")
+            let plan = try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any]
+            #expect(plan?["policy"] as? [String: String] == ["retention-full": "1"] && plan?["dryRun"] as? Bool == true, "\(one.stdout)")
+            #expect((plan?["backups"] as? [[String: Any]])?.count == 1, "\(one.stdout)")
+            #expect(try await labels(repo: 1).count == 2, "LIFEBOAT_DRY_RUN=y removed something")
+        }
+    }
+
     static func archivedNames(_ repository: String) throws -> Set<String> {
         var names = Set<String>()
         let archive = repository + "/main/archive"

@@ -23,10 +23,16 @@ struct AuditCLI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only print records from this time on: 'YYYY-MM-DD[ HH:MM:SS[+ZZ]]' (the whole chain is still verified).", valueName: "date"))
     var since: String?
 
+    var given: [String: String] {
+        var given = common.given
+        given["since"] = since
+        return given
+    }
+
     func run() async throws {
-        let options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: Environment.current())
+        let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         try await CommandRunner.run(format: try options.outputFormat, {
-            let sinceDate = try since.map { text throws(LifeboatError) in try DateOption.parse(text, option: "since") }
+            let sinceDate = try options.string("since").map { text throws(LifeboatError) in try DateOption.parse(text, option: "since") }
             return try await AuditTrail.of(try options.context()).verify(since: sinceDate)
         }, text: { verification in
             var lines = verification.records.map(AuditText.line)

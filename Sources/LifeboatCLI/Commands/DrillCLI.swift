@@ -37,10 +37,10 @@ struct DrillCLI: AsyncParsableCommand {
     @Flag(help: "Recover to a random moment inside the recoverable window.")
     var randomTarget = false
 
-    @Option(help: ArgumentHelp("A file of SQL queries (';'-separated), each of which must return true (repeatable).", valueName: "file"))
+    @Option(help: ArgumentHelp("A file of SQL queries (';'-separated), each of which must return true (repeatable; in the config file or LIFEBOAT_CHECK_SQL, several files are separated by commas).", valueName: "file"))
     var checkSql: [String] = []
 
-    @Flag(help: "Keep the scratch directory (the server is stopped all the same).")
+    @Flag(help: "Keep the scratch directory (the server is stopped all the same; also keep = y in the config file, LIFEBOAT_KEEP=y).")
     var keep = false
 
     @Option(help: ArgumentHelp("Directory for the scratch directory; the postgres OS user must reach it (default /tmp).", valueName: "path"))
@@ -55,12 +55,17 @@ struct DrillCLI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Give up on start-up and WAL replay after this long (default 1h).", valueName: "duration"))
     var drillTimeout: String?
 
-    func run() async throws {
+    var given: [String: String] {
         var given = common.given.merging(postgres.given) { $1 }.merging(transfer.given) { $1 }
         given["drill-path"] = drillPath
         given["rto"] = rto
         given["notify-command"] = notifyCommand
         given["drill-timeout"] = drillTimeout
+        if keep { given["keep"] = "y" }
+        return given
+    }
+
+    func run() async throws {
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         var failed: DrillReport?
         try await CommandRunner.run(format: try options.outputFormat, {
@@ -72,7 +77,9 @@ struct DrillCLI: AsyncParsableCommand {
             if let targetTime { target = .time(try TargetTime.parse(targetTime, defaultOffsetSeconds: Environment.localUTCOffsetSeconds())) }
             if randomTarget { target = .random }
             let drill = DrillOptions(
-                set: set, target: target, checkSQLFiles: checkSql, keep: keep,
+                set: set, target: target,
+                checkSQLFiles: DrillCheckFiles.resolve(flags: checkSql, options),
+                keep: try options.bool("keep", flag: keep),
                 drillPath: options.string("drill-path") ?? "/tmp",
                 rto: try options.string("rto").map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: "rto") },
                 notifyCommand: options.string("notify-command"),
@@ -88,6 +95,17 @@ struct DrillCLI: AsyncParsableCommand {
             StandardError.write("lifeboat: error: drill of backup '\(failed.backupLabel)' failed: \(first)\n")
             throw ExitCode(ExitCodes.drillFailed)
         }
+    }
+}
+
+/// The `check-sql` files: the repeated `--check-sql` flags when given; else LIFEBOAT_CHECK_SQL or
+/// `check-sql` in the config file, one value naming several files separated by commas (blank entries
+/// and spaces around the commas are ignored).
+enum DrillCheckFiles {
+    static func resolve(flags: [String], _ options: ResolvedOptions) -> [String] {
+        guard flags.isEmpty else { return flags }
+        guard let value = options.string("check-sql") else { return [] }
+        return value.split(separator: ",").map { $0.trimmedOf(" \t") }.filter { !$0.isEmpty }
     }
 }
 

@@ -3,6 +3,8 @@ import LifeboatCore
 import LifeboatEngine
 
 /// The retention options, shared by `expire` and by `backup` (which expires automatically afterwards).
+/// Policies are per repository: `repo<N>-retention-…` (hidden flags for N = 1…4; any N through
+/// LIFEBOAT_REPO<N>_RETENTION_… or the config file) overrides the unindexed `retention-…` for repository N.
 struct RetentionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep this many full backups (with their diff/incr backups).", valueName: "n"))
     var retentionFull: String?
@@ -10,14 +12,16 @@ struct RetentionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep this many differential backups (with their incr backups).", valueName: "n"))
     var retentionDiff: String?
 
-    @Option(help: ArgumentHelp("Keep what restores to any moment of this window: 12h, 7d, 4w, 6m, 1y.", valueName: "window"))
+    @Option(help: ArgumentHelp("Keep what restores to any moment of this window: 90s, 30min, 12h, 7d, 4w, 6m (months), 1y.", valueName: "window"))
     var retentionWindow: String?
 
     @Option(help: ArgumentHelp("Never keep fewer full backups than this, whatever the other rules say.", valueName: "n"))
     var retentionMinFull: String?
 
+    @OptionGroup var indexed: IndexedRetentionFlags
+
     var given: [String: String] {
-        var values: [String: String] = [:]
+        var values = indexed.given
         values["retention-full"] = retentionFull
         values["retention-diff"] = retentionDiff
         values["retention-window"] = retentionWindow
@@ -26,18 +30,73 @@ struct RetentionOptions: ParsableArguments {
     }
 }
 
-extension ResolvedOptions {
-    var retentionPolicy: RetentionPolicy {
-        get throws(LifeboatError) {
-            func count(_ option: String) throws(LifeboatError) -> Int? {
-                guard string(option) != nil else { return nil }
-                return try int(option, default: 0, range: 1...9_999_999)
-            }
-            return RetentionPolicy(
-                full: try count("retention-full"), diff: try count("retention-diff"),
-                window: try string("retention-window").map { text throws(LifeboatError) in try RetentionWindow(parsing: text) },
-                minFull: try count("retention-min-full"))
+/// `--repo-retention-…` and `--repo<N>-retention-…` for N = 1…4 (hidden to keep --help readable).
+struct IndexedRetentionFlags: ParsableArguments {
+    @Option(name: .customLong("repo-retention-full"), help: .hidden) var repoFull: String?
+    @Option(name: .customLong("repo-retention-diff"), help: .hidden) var repoDiff: String?
+    @Option(name: .customLong("repo-retention-window"), help: .hidden) var repoWindow: String?
+    @Option(name: .customLong("repo-retention-min-full"), help: .hidden) var repoMinFull: String?
+    @Option(name: .customLong("repo1-retention-full"), help: .hidden) var repo1Full: String?
+    @Option(name: .customLong("repo1-retention-diff"), help: .hidden) var repo1Diff: String?
+    @Option(name: .customLong("repo1-retention-window"), help: .hidden) var repo1Window: String?
+    @Option(name: .customLong("repo1-retention-min-full"), help: .hidden) var repo1MinFull: String?
+    @Option(name: .customLong("repo2-retention-full"), help: .hidden) var repo2Full: String?
+    @Option(name: .customLong("repo2-retention-diff"), help: .hidden) var repo2Diff: String?
+    @Option(name: .customLong("repo2-retention-window"), help: .hidden) var repo2Window: String?
+    @Option(name: .customLong("repo2-retention-min-full"), help: .hidden) var repo2MinFull: String?
+    @Option(name: .customLong("repo3-retention-full"), help: .hidden) var repo3Full: String?
+    @Option(name: .customLong("repo3-retention-diff"), help: .hidden) var repo3Diff: String?
+    @Option(name: .customLong("repo3-retention-window"), help: .hidden) var repo3Window: String?
+    @Option(name: .customLong("repo3-retention-min-full"), help: .hidden) var repo3MinFull: String?
+    @Option(name: .customLong("repo4-retention-full"), help: .hidden) var repo4Full: String?
+    @Option(name: .customLong("repo4-retention-diff"), help: .hidden) var repo4Diff: String?
+    @Option(name: .customLong("repo4-retention-window"), help: .hidden) var repo4Window: String?
+    @Option(name: .customLong("repo4-retention-min-full"), help: .hidden) var repo4MinFull: String?
+
+    var given: [String: String] {
+        var values: [String: String] = [:]
+        let prefixes = ["repo", "repo1", "repo2", "repo3", "repo4"]
+        let full = [repoFull, repo1Full, repo2Full, repo3Full, repo4Full]
+        let diff = [repoDiff, repo1Diff, repo2Diff, repo3Diff, repo4Diff]
+        let window = [repoWindow, repo1Window, repo2Window, repo3Window, repo4Window]
+        let minFull = [repoMinFull, repo1MinFull, repo2MinFull, repo3MinFull, repo4MinFull]
+        for (position, prefix) in prefixes.enumerated() {
+            values["\(prefix)-retention-full"] = full[position]
+            values["\(prefix)-retention-diff"] = diff[position]
+            values["\(prefix)-retention-window"] = window[position]
+            values["\(prefix)-retention-min-full"] = minFull[position]
         }
+        return values
+    }
+}
+
+extension ResolvedOptions {
+    /// Repository `index`'s policy. Each rule separately: `repo<N>-retention-X`, then (repository 1)
+    /// `repo-retention-X`, then `retention-X`, each name from flag, environment and config file in turn.
+    func retentionPolicy(repository index: Int) throws(LifeboatError) -> RetentionPolicy {
+        func named(_ rule: String) -> (option: String, text: String)? {
+            var names = ["repo\(index)-\(rule)"]
+            if index == 1 { names.append("repo-\(rule)") }
+            names.append(rule)
+            for name in names {
+                if let text = string(name) { return (name, text) }
+            }
+            return nil
+        }
+        func count(_ rule: String) throws(LifeboatError) -> Int? {
+            guard let (option, _) = named(rule) else { return nil }
+            return try int(option, default: 0, range: 1...9_999_999)
+        }
+        var window: RetentionWindow?
+        if let (option, text) = named("retention-window") { window = try RetentionWindow(parsing: text, option: option) }
+        return RetentionPolicy(
+            full: try count("retention-full"), diff: try count("retention-diff"), window: window,
+            minFull: try count("retention-min-full"))
+    }
+
+    /// The policy of the repository the command works on (`--repo N`, default the first configured one).
+    var retentionPolicy: RetentionPolicy {
+        get throws(LifeboatError) { try retentionPolicy(repository: try selectedRepositoryIndex()) }
     }
 }
 
@@ -47,10 +106,17 @@ struct ExpireCLI: AsyncParsableCommand {
         abstract: "Remove the backups and WAL the retention policy no longer keeps.",
         discussion: """
             retention-full N keeps the N newest full backups with their diff/incr backups; retention-diff N keeps \
-            the N newest differential backups; retention-window (12h, 7d, 4w, 6m, 1y) keeps what restores to any \
+            the N newest differential backups; retention-window (90s, 30min, 12h, 7d, 4w, 6m, 1y: s seconds, min \
+            minutes, h hours, d days, w weeks, m calendar months, y years) keeps what restores to any \
             moment of the window, i.e. also the newest backup older than its start and all WAL from it on; \
             retention-min-full N never goes below N full backups; pinned backups stay (`lifeboat pin`). \
             With retention-full and retention-window both set, the longer horizon wins. No policy: nothing is removed.
+
+            Policies are per repository: repo<N>-retention-full, -diff, -window and -min-full (config file, \
+            LIFEBOAT_REPO<N>_RETENTION_…, or --repo<N>-retention-… for N up to 4) override retention-… for \
+            repository N, rule by rule; repo-retention-… means repository 1. `expire --repo N` (and the automatic \
+            expire after `backup --repo N`) applies repository N's policy. dry-run is also a config/env option \
+            (dry-run = y, LIFEBOAT_DRY_RUN=y).
 
             A backup is removed only together with everything that depends on it. Archived WAL that no retained \
             backup needs is removed per timeline, last. Killed at any point, the repository stays consistent and \
@@ -59,6 +125,7 @@ struct ExpireCLI: AsyncParsableCommand {
             EXAMPLES:
               lifeboat expire --stanza main --repo-path /var/lib/lifeboat --retention-full 2 --dry-run
               lifeboat expire --stanza main --retention-window 30d --retention-min-full 2
+              lifeboat expire --stanza main --repo 2 --repo2-retention-full 4 --output json
             """)
 
     @OptionGroup var common: CommonOptions
@@ -67,13 +134,19 @@ struct ExpireCLI: AsyncParsableCommand {
     @Flag(help: "Print what would be removed and why; change nothing.")
     var dryRun = false
 
+    var given: [String: String] {
+        var given = common.given.merging(retention.given) { $1 }
+        if dryRun { given["dry-run"] = "y" }
+        return given
+    }
+
     func run() async throws {
-        let given = common.given.merging(retention.given) { $1 }
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
+        let isDryRun = try options.bool("dry-run", flag: self.dryRun)
         let run: (EngineContext) async throws -> ExpireReport = { context in
-            try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: dryRun))
+            try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: isDryRun))
         }
-        if dryRun {
+        if isDryRun {
             // A dry run changes nothing, not even the audit trail.
             try await CommandRunner.run(format: try options.outputFormat, { try await run(try options.context()) }, text: ExpireText.render)
         } else {
@@ -87,7 +160,7 @@ enum ExpireText {
         let verb = report.dryRun ? "would remove" : "removed"
         var lines = ["expire stanza \(report.stanza)\(report.dryRun ? " (dry run: nothing is removed)" : "")"]
         let policy = report.policy.keys.sorted().map { "\($0)=\(report.policy[$0]!)" }
-        lines.append("  policy: \(policy.isEmpty ? "none" : policy.joined(separator: " "))")
+        lines.append("  policy: \(policy.isEmpty ? "none" : policy.joined(separator: " ")) (repo \(report.repo))")
         for label in report.abandoned { lines.append("  \(verb) interrupted backup \(label) (no manifest: never completed)") }
         for backup in report.backups {
             lines.append("  \(verb) \(backup.type.rawValue) backup \(backup.label): \(backup.rule): \(backup.reason)")

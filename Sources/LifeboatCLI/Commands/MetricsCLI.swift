@@ -27,7 +27,7 @@ struct MetricsCLI: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var postgres: PostgresOptions
 
-    @Option(help: ArgumentHelp("Write to this file atomically instead of standard output.", valueName: "path"))
+    @Option(help: ArgumentHelp("Write to this file atomically instead of standard output (also output-file in the config file, LIFEBOAT_OUTPUT_FILE).", valueName: "path"))
     var outputFile: String?
 
     @Option(help: ArgumentHelp("Recovery point objective, e.g. 15m.", valueName: "duration"))
@@ -42,12 +42,23 @@ struct MetricsCLI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Limit on the newest drill's age, e.g. 8d.", valueName: "duration"))
     var drillMaxAge: String?
 
-    func run() async throws {
+    var given: [String: String] {
         var given = common.given.merging(postgres.given) { $1 }
         given["rpo"] = rpo
         given["rto"] = rto
         given["backup-max-age"] = backupMaxAge
         given["drill-max-age"] = drillMaxAge
+        given["output-file"] = outputFile
+        return given
+    }
+
+    /// `--output-file`, LIFEBOAT_OUTPUT_FILE or `output-file` in the config file; nil: standard output.
+    static func outputFile(_ options: ResolvedOptions) -> String? {
+        guard let path = options.string("output-file"), !path.isEmpty else { return nil }
+        return path
+    }
+
+    func run() async throws {
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         let format = try options.outputFormat
         if format == .json {
@@ -82,7 +93,7 @@ struct MetricsCLI: AsyncParsableCommand {
                 rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age"))))
         }
         let text = try await MetricsCommand.run(reported)
-        if let outputFile {
+        if let outputFile = Self.outputFile(options) {
             try MetricsFile.write(text, to: outputFile)
             return ("", stanzas)
         }

@@ -26,11 +26,18 @@ struct PinCLI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep it until this date: 'YYYY-MM-DD[ HH:MM:SS[+ZZ]]' (default: until unpinned).", valueName: "date"))
     var until: String?
 
+    var given: [String: String] {
+        var given = common.given
+        given["reason"] = reason
+        given["until"] = until
+        return given
+    }
+
     func run() async throws {
-        let options = try ResolvedOptions.resolve(given: common.given, configFlag: common.config, environment: Environment.current())
+        let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         try await Audited.run(options, command: "pin", { context in
-            let untilDate = try until.map { text throws(LifeboatError) in try DateOption.parse(text, option: "until") }
-            return try await PinCommand.pin(context, label: label, reason: reason, until: untilDate)
+            let untilDate = try options.string("until").map { text throws(LifeboatError) in try DateOption.parse(text, option: "until") }
+            return try await PinCommand.pin(context, label: label, reason: options.string("reason"), until: untilDate)
         }, event: { report in
             var details: [String: String] = [:]
             details["reason"] = report.pin?.reason

@@ -25,6 +25,8 @@ struct CommonOptions: ParsableArguments {
 
     @OptionGroup var indexed: IndexedRepositoryFlags
 
+    @OptionGroup var indexedS3: IndexedS3Flags
+
     @OptionGroup(title: "S3 repository") var s3Repository: S3RepositoryFlags
 
     @Option(help: ArgumentHelp("Local directory for stanza locks (default /tmp/lifeboat).", valueName: "path"))
@@ -47,7 +49,7 @@ struct CommonOptions: ParsableArguments {
         values["repo-cipher-type"] = repoCipherType
         values["repo-cipher-pass-file"] = repoCipherPassFile
         values["repo"] = repo
-        return values.merging(indexed.given) { $1 }
+        return values.merging(indexed.given) { $1 }.merging(indexedS3.given) { $1 }
     }
 }
 

@@ -13,6 +13,11 @@ import LifeboatStorage
 ///     repo2-cipher-type = aes-256-gcm           LIFEBOAT_REPO2_CIPHER_TYPE  --repo2-cipher-type
 ///     repo2-cipher-pass = …                     LIFEBOAT_REPO2_CIPHER_PASS  (never a flag)
 ///     repo2-cipher-pass-file = /etc/lifeboat/repo2.pass                     --repo2-cipher-pass-file
+///     repo2-s3-bucket = offsite (likewise s3-endpoint, -region, -uri-style, -verify-tls, -ca-file)
+///     repo2-s3-key / repo2-s3-key-secret = …    LIFEBOAT_REPO2_S3_KEY…      (never a flag)
+///     repo2-retention-full = 4 (likewise -diff, -window, -min-full; see RetentionOptions)
+///
+/// For repository 1 each key is looked up separately as `repo1-<key>`, then `repo-<key>`.
 ///
 /// The passphrase comes from the environment, the config file (which must then be mode 0600 or
 /// stricter) or a pass file (mode 0600 or stricter); never from a flag, which would show in `ps`.
@@ -107,14 +112,12 @@ struct RepositoryOptions {
             index: index, kind: kind, path: value(options, index: index, "path").map(absolutePath), cipherType: cipherType,
             passphrase: passphrase, passphraseSource: source)
         if kind == .s3 {
-            // repo1 reads repo1-s3-… when given, else the unindexed repo-s3-… names.
-            let s3Prefix = index == 1 && options.string("repo1-s3-bucket") == nil ? "repo" : "repo\(index)"
-            let choice = try options.repository(prefix: s3Prefix)
-            guard let settings = (choice.storage as? S3Storage)?.settings else {
-                throw LifeboatError(.internal, "\(s3Prefix)-type s3 did not produce an S3 driver")
-            }
-            let unindexed = choice.restoreOptions.map { $0.hasPrefix("--\(s3Prefix)-") ? "--repo-" + $0.dropFirst(s3Prefix.count + 3) : $0 }
-            repository.s3 = S3Repository(settings: settings, restoreOptions: unindexed)
+            // Key by key: repo1 reads repo1-s3-bucket, else repo-s3-bucket, and so on for every option and
+            // credential, so `repo-type = s3` with `repo1-s3-bucket = b` (or any other mix) works.
+            let prefixes = index == 1 ? ["repo1", "repo"] : ["repo\(index)"]
+            let settings = try options.s3Settings(prefixes: prefixes)
+            repository.s3 = S3Repository(
+                settings: settings, restoreOptions: options.s3RestoreOptions(settings, prefixes: prefixes, flagPrefix: "repo"))
         }
         return repository
     }
@@ -166,8 +169,8 @@ struct RepositoryOptions {
         guard index <= 4 else { return [] }
         var arguments: [String] = []
         if kind == .posix, let path { arguments += ["--repo\(index)-path", path] }
-        // An S3 repository among several is reached through the config file (--config): its
-        // s3 options have no indexed flags, and a type without its bucket would fail every archive-get.
+        // An S3 repository among several is reached through the config file (--config), which also holds
+        // its credentials (never a flag): repeating the bucket without them would fail every archive-get.
         if kind == .s3 { return [] }
         if cipherType == .aes256gcm {
             arguments += ["--repo\(index)-cipher-type", cipherType.rawValue]

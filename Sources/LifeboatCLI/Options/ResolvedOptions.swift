@@ -71,9 +71,13 @@ struct ResolvedOptions {
     /// The repository a single-repository command works on: `--repo N` (LIFEBOAT_REPO, `repo = N`), default
     /// the first configured one.
     func selectedRepository() throws(LifeboatError) -> RepositoryOptions {
+        try RepositoryOptions.resolve(self, index: try selectedRepositoryIndex())
+    }
+
+    /// The index `selectedRepository()` resolves, without resolving the repository itself.
+    func selectedRepositoryIndex() throws(LifeboatError) -> Int {
         let fallback = RepositoryOptions.configuredIndices(self).first ?? 1
-        let index = try int("repo", default: fallback, range: 1...RepositoryOptions.maxIndex)
-        return try RepositoryOptions.resolve(self, index: index)
+        return try int("repo", default: fallback, range: 1...RepositoryOptions.maxIndex)
     }
 
     /// Every repository multi-repository commands visit: all configured ones, or only `--repo N` when given.

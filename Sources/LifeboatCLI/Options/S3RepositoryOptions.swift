@@ -64,6 +64,52 @@ struct RepositoryChoice {
     var restoreOptions: [String]
 }
 
+/// `--repo<N>-s3-endpoint|bucket|region|uri-style|verify-tls|ca-file` for N = 1…4, hidden from --help to
+/// keep it readable (the config file and LIFEBOAT_REPO<N>_S3_… reach any N up to 16). No secret among
+/// them: keys come from the environment or the config file only (see SecretArguments).
+struct IndexedS3Flags: ParsableArguments {
+    @Option(name: .customLong("repo1-s3-endpoint"), help: .hidden) var repo1Endpoint: String?
+    @Option(name: .customLong("repo2-s3-endpoint"), help: .hidden) var repo2Endpoint: String?
+    @Option(name: .customLong("repo3-s3-endpoint"), help: .hidden) var repo3Endpoint: String?
+    @Option(name: .customLong("repo4-s3-endpoint"), help: .hidden) var repo4Endpoint: String?
+    @Option(name: .customLong("repo1-s3-bucket"), help: .hidden) var repo1Bucket: String?
+    @Option(name: .customLong("repo2-s3-bucket"), help: .hidden) var repo2Bucket: String?
+    @Option(name: .customLong("repo3-s3-bucket"), help: .hidden) var repo3Bucket: String?
+    @Option(name: .customLong("repo4-s3-bucket"), help: .hidden) var repo4Bucket: String?
+    @Option(name: .customLong("repo1-s3-region"), help: .hidden) var repo1Region: String?
+    @Option(name: .customLong("repo2-s3-region"), help: .hidden) var repo2Region: String?
+    @Option(name: .customLong("repo3-s3-region"), help: .hidden) var repo3Region: String?
+    @Option(name: .customLong("repo4-s3-region"), help: .hidden) var repo4Region: String?
+    @Option(name: .customLong("repo1-s3-uri-style"), help: .hidden) var repo1UriStyle: String?
+    @Option(name: .customLong("repo2-s3-uri-style"), help: .hidden) var repo2UriStyle: String?
+    @Option(name: .customLong("repo3-s3-uri-style"), help: .hidden) var repo3UriStyle: String?
+    @Option(name: .customLong("repo4-s3-uri-style"), help: .hidden) var repo4UriStyle: String?
+    @Option(name: .customLong("repo1-s3-verify-tls"), help: .hidden) var repo1VerifyTls: String?
+    @Option(name: .customLong("repo2-s3-verify-tls"), help: .hidden) var repo2VerifyTls: String?
+    @Option(name: .customLong("repo3-s3-verify-tls"), help: .hidden) var repo3VerifyTls: String?
+    @Option(name: .customLong("repo4-s3-verify-tls"), help: .hidden) var repo4VerifyTls: String?
+    @Option(name: .customLong("repo1-s3-ca-file"), help: .hidden) var repo1CaFile: String?
+    @Option(name: .customLong("repo2-s3-ca-file"), help: .hidden) var repo2CaFile: String?
+    @Option(name: .customLong("repo3-s3-ca-file"), help: .hidden) var repo3CaFile: String?
+    @Option(name: .customLong("repo4-s3-ca-file"), help: .hidden) var repo4CaFile: String?
+
+    var given: [String: String] {
+        var values: [String: String] = [:]
+        let columns: [(String, [String?])] = [
+            ("s3-endpoint", [repo1Endpoint, repo2Endpoint, repo3Endpoint, repo4Endpoint]),
+            ("s3-bucket", [repo1Bucket, repo2Bucket, repo3Bucket, repo4Bucket]),
+            ("s3-region", [repo1Region, repo2Region, repo3Region, repo4Region]),
+            ("s3-uri-style", [repo1UriStyle, repo2UriStyle, repo3UriStyle, repo4UriStyle]),
+            ("s3-verify-tls", [repo1VerifyTls, repo2VerifyTls, repo3VerifyTls, repo4VerifyTls]),
+            ("s3-ca-file", [repo1CaFile, repo2CaFile, repo3CaFile, repo4CaFile]),
+        ]
+        for (name, perIndex) in columns {
+            for (position, value) in perIndex.enumerated() { values["repo\(position + 1)-\(name)"] = value }
+        }
+        return values
+    }
+}
+
 extension ResolvedOptions {
     static let secretOptionSuffixes = ["s3-key", "s3-key-secret", "s3-token"]
 
@@ -82,15 +128,24 @@ extension ResolvedOptions {
             return RepositoryChoice(storage: PosixStorage(root: root), restoreOptions: ["--\(prefix)-path", root])
         case .s3:
             let settings = try s3Settings(prefix: prefix)
-            var restore = ["--\(prefix)-type", "s3"]
-            if let endpoint = string("\(prefix)-s3-endpoint") { restore += ["--\(prefix)-s3-endpoint", endpoint] }
-            restore += ["--\(prefix)-s3-bucket", settings.endpoint.bucket, "--\(prefix)-s3-region", settings.region,
-                        "--\(prefix)-s3-uri-style", settings.endpoint.uriStyle.rawValue]
-            if !settings.verifyTLS { restore += ["--\(prefix)-s3-verify-tls", "n"] }
-            if let ca = settings.caFile { restore += ["--\(prefix)-s3-ca-file", ca] }
-            if !settings.prefix.isEmpty { restore += ["--\(prefix)-path", "/" + settings.prefix] }
-            return RepositoryChoice(storage: try S3Storage(settings: settings), restoreOptions: restore)
+            return RepositoryChoice(
+                storage: try S3Storage(settings: settings),
+                restoreOptions: s3RestoreOptions(settings, prefixes: [prefix], flagPrefix: prefix))
         }
+    }
+
+    /// The flags that reach the S3 repository `settings` describes, named `--<flagPrefix>-…` (never a
+    /// secret). The endpoint is repeated only when it was given (else it follows from the region).
+    func s3RestoreOptions(_ settings: S3Settings, prefixes: [String], flagPrefix: String) -> [String] {
+        let names = RepositoryKeyNames(prefixes: prefixes)
+        var restore = ["--\(flagPrefix)-type", "s3"]
+        if let endpoint = names.lookup("s3-endpoint", in: self)?.value { restore += ["--\(flagPrefix)-s3-endpoint", endpoint] }
+        restore += ["--\(flagPrefix)-s3-bucket", settings.endpoint.bucket, "--\(flagPrefix)-s3-region", settings.region,
+                    "--\(flagPrefix)-s3-uri-style", settings.endpoint.uriStyle.rawValue]
+        if !settings.verifyTLS { restore += ["--\(flagPrefix)-s3-verify-tls", "n"] }
+        if let ca = settings.caFile { restore += ["--\(flagPrefix)-s3-ca-file", ca] }
+        if !settings.prefix.isEmpty { restore += ["--\(flagPrefix)-path", "/" + settings.prefix] }
+        return restore
     }
 
     /// A secret given as a flag is refused before anything else happens, without echoing it.
@@ -105,20 +160,28 @@ extension ResolvedOptions {
 
     /// S3 settings from `<prefix>-s3-…` options, the standard AWS variables and the shared credentials file.
     func s3Settings(prefix: String) throws(LifeboatError) -> S3Settings {
-        try refuseSecretFlags(prefix: prefix)
-        func option(_ name: String) -> String? {
-            guard let value = string("\(prefix)-\(name)"), !value.isEmpty else { return nil }
-            return value
+        try s3Settings(prefixes: [prefix])
+    }
+
+    /// S3 settings where each option is looked up under each prefix in turn, key by key (repository 1:
+    /// `repo1-s3-bucket`, then `repo-s3-bucket`; likewise for every other key and each credential).
+    func s3Settings(prefixes: [String]) throws(LifeboatError) -> S3Settings {
+        for prefix in prefixes { try refuseSecretFlags(prefix: prefix) }
+        let names = RepositoryKeyNames(prefixes: prefixes)
+        func option(_ key: String) -> (name: String, value: String)? { names.lookup(key, in: self) }
+        guard let bucket = option("s3-bucket")?.value else {
+            let name = names.display("s3-bucket")
+            throw LifeboatError(
+                .invalidArgument, "no \(name) given",
+                hint: "add --\(name) NAME (or \(Self.environmentName(name)), or \(name) in the config file) for \(names.display("type")) = s3\(names.alsoNote("s3-bucket"))")
         }
-        guard let bucket = option("s3-bucket") else {
-            throw LifeboatError(.invalidArgument, "no \(prefix)-s3-bucket given", hint: "add --\(prefix)-s3-bucket NAME for \(prefix)-type=s3")
-        }
-        let region = option("s3-region") ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        let endpointText = option("s3-endpoint") ?? "https://s3.\(region).amazonaws.com"
+        let region = option("s3-region")?.value ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        let endpointOption = option("s3-endpoint")
+        let endpointText = endpointOption?.value ?? "https://s3.\(region).amazonaws.com"
         let style: S3Endpoint.URIStyle
-        if let text = option("s3-uri-style") {
+        if let (name, text) = option("s3-uri-style") {
             guard let value = S3Endpoint.URIStyle(rawValue: text) else {
-                throw LifeboatError(.invalidArgument, "invalid \(prefix)-s3-uri-style '\(text)': expected path or host")
+                throw LifeboatError(.invalidArgument, "invalid \(name) '\(text)': expected path or host")
             }
             style = value
         } else {
@@ -126,42 +189,52 @@ extension ResolvedOptions {
         }
         guard let endpoint = S3Endpoint(endpoint: endpointText, bucket: bucket, uriStyle: style) else {
             throw LifeboatError(
-                .invalidArgument, "invalid \(prefix)-s3-endpoint '\(endpointText)': expected http(s)://host[:port]")
+                .invalidArgument, "invalid \(endpointOption?.name ?? names.display("s3-endpoint")) '\(endpointText)': expected http(s)://host[:port]")
         }
         var verifyTLS = true
-        if let text = option("s3-verify-tls")?.lowercased() {
-            switch text {
+        if let (name, raw) = option("s3-verify-tls") {
+            switch raw.lowercased() {
             case "y", "yes", "true", "on", "1": verifyTLS = true
             case "n", "no", "false", "off", "0": verifyTLS = false
-            default: throw LifeboatError(.invalidArgument, "invalid \(prefix)-s3-verify-tls '\(text)': expected y or n")
+            default: throw LifeboatError(.invalidArgument, "invalid \(name) '\(raw.lowercased())': expected y or n")
             }
         }
         var caFile: String?
-        if let path = option("s3-ca-file") {
+        if let (name, path) = option("s3-ca-file") {
             caFile = absolutePath(path)
             guard access(caFile!, R_OK) == 0 else {
-                throw LifeboatError(.invalidArgument, "\(prefix)-s3-ca-file '\(path)' cannot be read")
+                throw LifeboatError(.invalidArgument, "\(name) '\(path)' cannot be read")
             }
         }
         return S3Settings(
-            endpoint: endpoint, region: region, prefix: option("path") ?? "", verifyTLS: verifyTLS, caFile: caFile,
-            credentials: try s3Credentials(prefix: prefix))
+            endpoint: endpoint, region: region, prefix: option("path")?.value ?? "", verifyTLS: verifyTLS, caFile: caFile,
+            credentials: try s3Credentials(prefixes: prefixes))
     }
 
-    /// Lifeboat's own options first (environment or config file), then AWS_ACCESS_KEY_ID /
-    /// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the shared credentials file (AWS_PROFILE).
     func s3Credentials(prefix: String) throws(LifeboatError) -> S3Credentials {
+        try s3Credentials(prefixes: [prefix])
+    }
+
+    /// Lifeboat's own options first (environment or config file; each key under each prefix in turn), then
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the shared credentials file (AWS_PROFILE).
+    func s3Credentials(prefixes: [String]) throws(LifeboatError) -> S3Credentials {
+        let names = RepositoryKeyNames(prefixes: prefixes)
         func secret(_ suffix: String) -> String? {
-            let name = "\(prefix)-\(suffix)"
-            let value = environment[Self.environmentName(name)] ?? config.value(name, stanza: stanza)
-            return value?.isEmpty == false ? value : nil
+            for prefix in prefixes {
+                let name = "\(prefix)-\(suffix)"
+                if let value = environment[Self.environmentName(name)] ?? config.value(name, stanza: stanza), !value.isEmpty {
+                    return value
+                }
+            }
+            return nil
         }
         let key = secret("s3-key"), keySecret = secret("s3-key-secret")
+        let keyName = names.display("s3-key"), secretName = names.display("s3-key-secret")
         if key != nil || keySecret != nil {
             guard let key, let keySecret else {
                 throw LifeboatError(
-                    .invalidArgument, "\(prefix)-s3-key and \(prefix)-s3-key-secret must be set together",
-                    hint: "set both \(Self.environmentName("\(prefix)-s3-key")) and \(Self.environmentName("\(prefix)-s3-key-secret")), or both in the config file")
+                    .invalidArgument, "\(keyName) and \(secretName) must be set together",
+                    hint: "set both \(Self.environmentName(keyName)) and \(Self.environmentName(secretName)), or both in the config file\(names.alsoNote("s3-key"))")
             }
             return S3Credentials(accessKey: key, secretKey: keySecret, sessionToken: secret("s3-token"))
         }
@@ -174,8 +247,8 @@ extension ResolvedOptions {
             return credentials
         }
         throw LifeboatError(
-            .invalidArgument, "no S3 credentials for \(prefix)",
-            hint: "set \(Self.environmentName("\(prefix)-s3-key")) and \(Self.environmentName("\(prefix)-s3-key-secret")) (or \(prefix)-s3-key / \(prefix)-s3-key-secret in the config file, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
+            .invalidArgument, "no S3 credentials for \(prefixes.last ?? "repo")",
+            hint: "set \(Self.environmentName(keyName)) and \(Self.environmentName(secretName)) (or \(keyName) / \(secretName) in the config file, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
     }
 
     static func looksLikeAddress(_ endpoint: String) -> Bool {
@@ -196,6 +269,28 @@ extension ResolvedOptions {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The names one repository's options go by: each key is looked up under each prefix in turn
+/// (repository 1: `repo1-<key>`, then `repo-<key>`), from flag, environment and config file.
+struct RepositoryKeyNames {
+    let prefixes: [String]
+
+    func lookup(_ key: String, in options: ResolvedOptions) -> (name: String, value: String)? {
+        for prefix in prefixes {
+            let name = "\(prefix)-\(key)"
+            if let value = options.string(name), !value.isEmpty { return (name, value) }
+        }
+        return nil
+    }
+
+    /// The name messages use for a key that is missing: the documented one, `repo-…` for repository 1.
+    func display(_ key: String) -> String { "\(prefixes.last ?? "repo")-\(key)" }
+
+    /// ", or repo1-<key>" when repository 1's indexed name also counts.
+    func alsoNote(_ key: String) -> String {
+        prefixes.count > 1 ? " (\(prefixes.dropLast().map { "\($0)-\(key)" }.joined(separator: ", ")) works too)" : ""
     }
 }
 

@@ -3,7 +3,7 @@
 /// never echoes the value (ArgumentParser would print the unexpected argument).
 enum SecretArguments {
     /// `--repo-cipher-pass`, `--repo2-cipher-pass`, … (the `-file` variants are paths, not secrets).
-    static let secretSuffixes = ["-cipher-pass", "-cipher-pass-new", "-s3-key", "-s3-key-secret"]
+    static let secretSuffixes = ["-cipher-pass", "-cipher-pass-new", "-s3-key", "-s3-key-secret", "-s3-token"]
 
     /// The offending option's name (never its value), or nil.
     static func firstSecretFlag(in arguments: [String]) -> String? {

@@ -29,7 +29,10 @@ public struct ExpireReport: Codable, Sendable {
     }
 
     public var stanza: String
+    /// The repository expired (its own policy applies: repo<N>-retention-…).
+    public var repo: Int
     public var dryRun: Bool
+    /// The effective policy for that repository.
     public var policy: [String: String]
     /// Backups removed (or to be removed), oldest first, each with the rule that removes it.
     public var backups: [RetentionPlan.BackupRemoval]
@@ -91,7 +94,7 @@ public enum ExpireCommand {
         let historyObjects = objects.filter { $0.name.wal.kind == .history && plan.historyTimelines.contains($0.name.wal.timeline) }
 
         let report = ExpireReport(
-            stanza: context.stanza, dryRun: options.dryRun, policy: describe(options.policy), backups: plan.backups,
+            stanza: context.stanza, repo: context.repositoryIndex, dryRun: options.dryRun, policy: describe(options.policy), backups: plan.backups,
             abandoned: abandoned.sorted(), kept: plan.kept,
             wal: plan.wal.enumerated().map { index, removal in
                 ExpireReport.RemovedWAL(

@@ -236,6 +236,7 @@ struct RetentionPlannerTests {
 
     @Test("retention-window values", arguments: [
         ("12h", 12 * 3600.0), ("7d", 7 * 86400.0), ("4w", 28 * 86400.0), (" 1d ", 86400.0),
+        ("90s", 90.0), ("1s", 1.0), ("30min", 1800.0), ("1min", 60.0),
     ])
     func windowParsing(text: String, seconds: Double) throws {
         let now = utc("2026-11-21 12:00:00+00")
@@ -249,12 +250,31 @@ struct RetentionPlannerTests {
         #expect(try RetentionWindow(parsing: "1y").start(endingAt: now) == utc("2025-08-31 12:00:00+00"))
     }
 
-    @Test("bad retention-window values are refused with one clear line", arguments: ["", "7", "d", "7x", "-3d", "0d", "1.5d", "7 d", "7D", "１d"])
+    @Test("m is months, min is minutes: 6m reaches back half a year, 6min six minutes")
+    func monthsAndMinutes() throws {
+        let now = utc("2026-08-31 12:00:00+00")
+        #expect(try RetentionWindow(parsing: "6m").unit == .months)
+        #expect(try RetentionWindow(parsing: "6min").start(endingAt: now) == utc("2026-08-31 11:54:00+00"))
+        #expect(try RetentionWindow(parsing: "30min").description == "30min")
+        #expect(try RetentionWindow(parsing: "90s").description == "90s")
+    }
+
+    @Test("bad retention-window values are refused with one clear line",
+          arguments: ["", "7", "d", "7x", "-3d", "0d", "1.5d", "7 d", "7D", "１d", "min", "0s", "5mins", "5mi", "5sec", "7dd"])
     func badWindow(text: String) {
         #expect(throws: LifeboatError(
-            .invalidArgument, "invalid retention-window '\(text)': expected a whole number followed by h, d, w, m or y",
-            hint: "for example retention-window = 7d (days), 4w (weeks), 6m (months), 1y (years) or 12h (hours)")) {
+            .invalidArgument, "invalid retention-window '\(text)': expected a whole number followed by s, min, h, d, w, m or y",
+            hint: "for example retention-window = 7d (days), 4w (weeks), 6m (months), 1y (years), 12h (hours), 30min (minutes) or 90s (seconds)")) {
             try RetentionWindow(parsing: text)
+        }
+    }
+
+    @Test("the error names the option the value came from")
+    func namedOption() {
+        #expect(throws: LifeboatError(
+            .invalidArgument, "invalid repo2-retention-window '7x': expected a whole number followed by s, min, h, d, w, m or y",
+            hint: "for example repo2-retention-window = 7d (days), 4w (weeks), 6m (months), 1y (years), 12h (hours), 30min (minutes) or 90s (seconds)")) {
+            try RetentionWindow(parsing: "7x", option: "repo2-retention-window")
         }
     }
 }
