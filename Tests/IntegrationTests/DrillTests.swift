@@ -173,7 +173,7 @@ struct DrillTests {
             _ = try await lab.cluster.query("SELECT pg_logical_emit_message(false, 'test', 'no commit')")
             try await lab.switchAndWaitForArchive()
             // The archive is published a moment after its file appears: wait until the window covers the target.
-            for _ in 0..<100 {
+            for _ in 0..<600 {
                 let info = try json(try await lab.lifeboat(["info", "--output", "json"]).stdout)
                 let latest = (info["recoverableWindow"] as? [String: Any])?["latest"] as? String ?? ""
                 if latest.prefix(19) > target.prefix(19) { break }

@@ -176,7 +176,7 @@ struct S3CombinationsTests {
             try await lab.switchAndWaitForArchive()
             // archive-push acknowledges a segment only once both repositories hold it.
             var inS3 = try await lab.archivedNames()
-            for _ in 0..<100 where Self.archivedNames(posix: repo1) != inS3 {
+            for _ in 0..<600 where Self.archivedNames(posix: repo1) != inS3 {
                 try await Task.sleep(nanoseconds: 100_000_000)
                 inS3 = try await lab.archivedNames()
             }

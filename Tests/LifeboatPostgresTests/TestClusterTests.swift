@@ -50,14 +50,16 @@ import Testing
             try "shared_buffers = 'plenty'\n".write(toFile: broken + "/postgresql.auto.conf", atomically: false, encoding: .utf8)
             let started = Date()
             do {
-                _ = try await cluster.startOther(dataDirectory: broken, timeoutSeconds: 30)
+                _ = try await cluster.startOther(dataDirectory: broken, timeoutSeconds: 300)
                 Issue.record("expected an error")
             } catch let error as LifeboatError {
                 #expect(error.code == .postgres)
                 #expect(error.message.contains(broken))
                 #expect(error.hint?.contains("shared_buffers") == true, "\(error)")
             }
-            #expect(Date().timeIntervalSince(started) < 10)
+            // The harness sees the server exit instead of waiting out its start timeout (a liveness check,
+            // with room for a loaded machine, not a speed bound).
+            #expect(Date().timeIntervalSince(started) < 150)
         }
     }
 }

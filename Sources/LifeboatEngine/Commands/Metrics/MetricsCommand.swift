@@ -38,13 +38,7 @@ public enum MetricsCommand {
         var firstError: (any Error)?
         for stanza in stanzas {
             let context = stanza.context
-            var server: ServerArchiveFacts?
-            var connection = context.connection
-            connection.connectTimeoutSeconds = 5
-            if let connected = try? await PostgresConnection.connect(connection) {
-                server = try? await ServerArchiveFacts.read(connected)
-                connected.close()
-            }
+            let server = await ServerArchiveFacts.readIfReachable(context.connection)
             let targets = context.targets
             for target in targets {
                 let labels = [("stanza", context.stanza), ("repo", target.storage.displayName)]

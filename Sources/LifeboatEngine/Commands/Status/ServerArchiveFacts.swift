@@ -21,6 +21,16 @@ struct ServerArchiveFacts: Sendable {
         return failed < archived
     }
 
+    /// The facts of the server `settings` reaches within five seconds, or nil: `status` and `metrics`
+    /// report a server that is down, they do not fail on it.
+    static func readIfReachable(_ settings: ConnectionSettings) async -> ServerArchiveFacts? {
+        var settings = settings
+        settings.connectTimeoutSeconds = 5
+        guard let connection = try? await PostgresConnection.connect(settings) else { return nil }
+        defer { connection.close() }
+        return try? await read(connection)
+    }
+
     static func read(_ connection: PostgresConnection) async throws(LifeboatError) -> ServerArchiveFacts {
         let facts = try await ServerFacts.read(from: connection)
         let result = try await connection.query("""

@@ -39,13 +39,7 @@ public enum StatusCommand {
     public static func run(_ context: EngineContext, options: StatusOptions) async throws -> StatusReport {
         let now = Date()
         let repository = try await RepositoryFacts.read(context)
-        var server: ServerArchiveFacts?
-        var connection = context.connection
-        connection.connectTimeoutSeconds = 5
-        if let connected = try? await PostgresConnection.connect(connection) {
-            server = try? await ServerArchiveFacts.read(connected)
-            connected.close()
-        }
+        let server = await ServerArchiveFacts.readIfReachable(context.connection)
         let archive = RecoveryObjectives.ArchiveFacts(repository: repository, server: server, now: now)
         let drill = repository.newestDrill.map {
             RecoveryObjectives.DrillFacts(passed: $0.outcome == .passed, timeToReadySeconds: $0.timeToReadySeconds, ageSeconds: now.timeIntervalSince($0.startedAt))
