@@ -256,6 +256,35 @@ struct RetentionTests {
         }
     }
 
+    @Test("expire --set removes the named backup with its dependents; pinned or unknown sets are refused and change nothing")
+    func namedSet() async throws {
+        try await withLab { lab in
+            let first = try await fullBackup(lab)
+            let incr = try await fullBackup(lab, environment: ["LIFEBOAT_TYPE": "incr"])
+            let second = try await fullBackup(lab)
+            #expect(incr.hasPrefix(first + "_") && incr.hasSuffix("I"))
+
+            #expect(try await lab.lifeboat(["expire", "--set", "20990101-000000F"]).exitCode == 31)
+            #expect(try await lab.lifeboat(["pin", incr]).exitCode == 0)
+            let pinned = try await lab.lifeboat(["expire", "--set", first])
+            #expect(pinned.exitCode == 2 && pinned.stderr.contains("backup \(incr) is pinned and depends on \(first)"), "\(pinned.stderr)")
+            #expect(try await listed(lab) == [first, incr, second])
+            #expect(try await lab.lifeboat(["unpin", incr]).exitCode == 0)
+
+            let dry = try await lab.lifeboat(["expire", "--set", first, "--dry-run"])
+            #expect(dry.stdout.contains("would remove incr backup \(incr): --set: depends on \(first), which is removed"), "\(dry.stdout)")
+            #expect(try await listed(lab) == [first, incr, second])
+            let expired = try await lab.lifeboat(["expire", "--set", first, "--output", "json"])
+            #expect(expired.exitCode == 0, "\(expired.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(expired.stdout.utf8)) as? [String: Any])
+            #expect(json["set"] as? String == first)
+            #expect((json["backups"] as? [[String: Any]])?.compactMap { $0["label"] as? String } == [first, incr])
+            #expect((json["wal"] as? [Any])?.isEmpty == true, "no policy: WAL stays")
+            #expect(try await listed(lab) == [second])
+            #expect(try await lab.lifeboat(["verify"]).exitCode == 0)
+        }
+    }
+
     @Test("the audit trail records backup, expire and pin; an edited or removed record fails verification naming it")
     func auditTrail() async throws {
         try await withLab { lab in

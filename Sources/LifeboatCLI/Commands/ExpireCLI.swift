@@ -118,7 +118,9 @@ struct ExpireCLI: AsyncParsableCommand {
             expire after `backup --repo N`) applies repository N's policy. dry-run is also a config/env option \
             (dry-run = y, LIFEBOAT_DRY_RUN=y).
 
-            A backup is removed only together with everything that depends on it. Archived WAL that no retained \
+            --set LABEL removes that backup and everything that depends on it even where the policy would keep \
+            it (e.g. a diff/incr whose full is gone, which expire otherwise keeps and names); a pinned backup or \
+            one retention-min-full needs is refused. A backup is removed only together with everything that depends on it. Archived WAL that no retained \
             backup needs is removed per timeline, last. Killed at any point, the repository stays consistent and \
             the next expire finishes the job. Runs automatically after each successful backup (expire-auto, default y).
 
@@ -126,6 +128,7 @@ struct ExpireCLI: AsyncParsableCommand {
               lifeboat expire --stanza main --repo-path /var/lib/lifeboat --retention-full 2 --dry-run
               lifeboat expire --stanza main --retention-window 30d --retention-min-full 2
               lifeboat expire --stanza main --repo 2 --repo2-retention-full 4 --output json
+              lifeboat expire --stanza main --set 20261121-130759F_20261122-010000I --dry-run
             """)
 
     @OptionGroup var common: CommonOptions
@@ -134,9 +137,15 @@ struct ExpireCLI: AsyncParsableCommand {
     @Flag(help: "Print what would be removed and why; change nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp(
+        "Remove this backup and every backup that depends on it, whatever the policy keeps (refused for a pinned one, or below retention-min-full). The policy's own removals apply too.",
+        valueName: "label"))
+    var set: String?
+
     var given: [String: String] {
         var given = common.given.merging(retention.given) { $1 }
         if dryRun { given["dry-run"] = "y" }
+        given["set"] = set
         return given
     }
 
@@ -144,7 +153,8 @@ struct ExpireCLI: AsyncParsableCommand {
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         let isDryRun = try options.bool("dry-run", flag: self.dryRun)
         let run: (EngineContext) async throws -> ExpireReport = { context in
-            try await ExpireCommand.run(context, options: ExpireOptions(policy: try options.retentionPolicy, dryRun: isDryRun))
+            try await ExpireCommand.run(context, options: ExpireOptions(
+                policy: try options.retentionPolicy, dryRun: isDryRun, set: options.string("set")))
         }
         if isDryRun {
             // A dry run changes nothing, not even the audit trail.
@@ -158,7 +168,7 @@ struct ExpireCLI: AsyncParsableCommand {
 enum ExpireText {
     static func render(_ report: ExpireReport) -> String {
         let verb = report.dryRun ? "would remove" : "removed"
-        var lines = ["expire stanza \(report.stanza)\(report.dryRun ? " (dry run: nothing is removed)" : "")"]
+        var lines = ["expire stanza \(report.stanza)\(report.set.map { " --set \($0)" } ?? "")\(report.dryRun ? " (dry run: nothing is removed)" : "")"]
         let policy = report.policy.keys.sorted().map { "\($0)=\(report.policy[$0]!)" }
         lines.append("  policy: \(policy.isEmpty ? "none" : policy.joined(separator: " ")) (repo \(report.repo))")
         for label in report.abandoned { lines.append("  \(verb) interrupted backup \(label) (no manifest: never completed)") }
@@ -179,6 +189,7 @@ enum ExpireText {
 
     static func auditEvent(_ report: ExpireReport) -> AuditEvent {
         var details = report.policy
+        details["set"] = report.set
         if !report.abandoned.isEmpty { details["interrupted"] = report.abandoned.joined(separator: ",") }
         if !report.wal.isEmpty {
             details["wal"] = report.wal.map { "\($0.first)-\($0.last)" }.joined(separator: ",")

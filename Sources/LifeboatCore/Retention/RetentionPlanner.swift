@@ -7,9 +7,44 @@ public enum RetentionPlanner {
     public static func plan(
         backups: [RetentionBackup], pins: [RetentionPin], archive: RetentionArchive, policy: RetentionPolicy, now: Date
     ) -> RetentionPlan {
+        plan(Catalogue(backups), pins: pins, archive: archive, policy: policy, now: now, named: nil)
+    }
+
+    /// `expire --set LABEL`: that backup and everything that depends on it go, whatever the horizons and
+    /// the window say; the policy's own removals and its WAL plan apply as usual (with no policy, no WAL
+    /// is removed). Refused, changing nothing, when the set holds an active pin or would leave fewer full
+    /// backups than retention-min-full: those are promises an explicit request does not break silently.
+    public static func plan(
+        removingSet label: String, backups: [RetentionBackup], pins: [RetentionPin], archive: RetentionArchive,
+        policy: RetentionPolicy, now: Date
+    ) throws(LifeboatError) -> RetentionPlan {
         let catalogue = Catalogue(backups)
+        guard catalogue.byLabel[label] != nil else {
+            throw LifeboatError(.backupNotFound, "backup set '\(label)' not found", hint: "`lifeboat info` lists the backups")
+        }
+        let set = catalogue.selfAndDescendants(label)
+        for pin in pins.sorted(by: { $0.label < $1.label }) where set.contains(pin.label) && pin.isActive(at: now) {
+            throw LifeboatError(
+                .invalidArgument, "backup \(pin.label) is pinned\(pin.label == label ? "" : " and depends on \(label)"): expire --set removes nothing",
+                hint: "`lifeboat unpin \(pin.label)` first if it really is to go")
+        }
+        if let minimum = policy.minFull {
+            let left = catalogue.sorted.filter { $0.type == .full && !set.contains($0.label) }.count
+            if left < minimum {
+                throw LifeboatError(
+                    .invalidArgument, "expire --set \(label) would leave \(left) full backup\(left == 1 ? "" : "s"), below retention-min-full \(minimum)",
+                    hint: "lower retention-min-full for this run if the backup really is to go")
+            }
+        }
+        return plan(catalogue, pins: pins, archive: archive, policy: policy, now: now, named: (label, set))
+    }
+
+    private static func plan(
+        _ catalogue: Catalogue, pins: [RetentionPin], archive: RetentionArchive, policy: RetentionPolicy, now: Date,
+        named: (label: String, set: Set<String>)?
+    ) -> RetentionPlan {
         var notes = catalogue.brokenChainNotes()
-        if policy.removesNothing {
+        if policy.removesNothing && named == nil {
             notes.append("no retention policy is configured (retention-full, retention-diff or retention-window): nothing is removed")
             return RetentionPlan(kept: catalogue.sorted.map(\.label), notes: notes)
         }
@@ -87,6 +122,12 @@ public enum RetentionPlanner {
             notes.append("\(label) is pinned: kept with the WAL from its start to its stop")
         }
         for label in floor.union(pinned) { removedBy[label] = nil }
+        // The named set overrides the horizons and the window's anchor (pins and min-full were checked).
+        if let named {
+            for label in named.set {
+                removedBy[label] = ("--set", label == named.label ? "named by expire --set" : "depends on \(named.label), which is removed")
+            }
+        }
         // Whatever a kept backup reads must stay: never break a chain, whatever the rules said.
         for backup in catalogue.sorted where removedBy[backup.label] == nil {
             for label in catalogue.selfAndAncestors(backup.label) { removedBy[label] = nil }
@@ -105,7 +146,9 @@ public enum RetentionPlanner {
             return RetentionPlan.BackupRemoval(label: backup.label, type: backup.type, rule: why.rule, reason: why.reason)
         }
         let retained = catalogue.sorted.filter { removedBy[$0.label] == nil }
-        let wal = walPlan(retained: retained, pinOnly: pinOnly, archive: archive, notes: &notes)
+        // With no policy, WAL is not this run's business: only the named set goes.
+        let wal = policy.removesNothing ? (removals: [], histories: [])
+            : walPlan(retained: retained, pinOnly: pinOnly, archive: archive, notes: &notes)
         return RetentionPlan(
             backups: removals, kept: retained.map(\.label), wal: wal.removals, historyTimelines: wal.histories, notes: notes)
     }
@@ -214,7 +257,7 @@ struct Catalogue {
             let missing = Self.dependencies(of: backup).filter { byLabel[$0] == nil }
             guard !missing.isEmpty else { return nil }
             let names = missing.joined(separator: ", ")
-            return "\(backup.label) cannot be restored: it depends on \(names), which \(missing.count == 1 ? "is" : "are") not in the repository; expire keeps it (run `lifeboat verify`)"
+            return "\(backup.label) cannot be restored: it depends on \(names), which \(missing.count == 1 ? "is" : "are") not in the repository; expire keeps it (`lifeboat verify` shows the gap; `lifeboat expire --set \(backup.label)` removes it)"
         }
     }
 

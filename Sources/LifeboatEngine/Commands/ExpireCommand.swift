@@ -6,11 +6,14 @@ import LifeboatStorage
 public struct ExpireOptions: Sendable {
     public var policy: RetentionPolicy
     public var dryRun: Bool
+    /// `--set LABEL`: remove that backup and what depends on it, whatever the policy keeps.
+    public var set: String?
     public var now: Date
 
-    public init(policy: RetentionPolicy, dryRun: Bool, now: Date = Date()) {
+    public init(policy: RetentionPolicy, dryRun: Bool, set: String? = nil, now: Date = Date()) {
         self.policy = policy
         self.dryRun = dryRun
+        self.set = set
         self.now = now
     }
 }
@@ -34,6 +37,8 @@ public struct ExpireReport: Codable, Sendable {
     public var dryRun: Bool
     /// The effective policy for that repository.
     public var policy: [String: String]
+    /// The backup named by `--set`, if any.
+    public var set: String?
     /// Backups removed (or to be removed), oldest first, each with the rule that removes it.
     public var backups: [RetentionPlan.BackupRemoval]
     /// Interrupted backups (no manifest) whose remains are removed.
@@ -77,9 +82,13 @@ public enum ExpireCommand {
                 segments[segment.timeline, default: []].insert(segment.number)
             }
         }
-        let plan = RetentionPlanner.plan(
-            backups: manifests.map(RetentionBackup.init), pins: pins.map { RetentionPin(label: $0.label, until: $0.until) },
-            archive: RetentionArchive(segments: segments, histories: histories), policy: options.policy, now: options.now)
+        let catalogue = manifests.map(RetentionBackup.init)
+        let retentionPins = pins.map { RetentionPin(label: $0.label, until: $0.until) }
+        let archive = RetentionArchive(segments: segments, histories: histories)
+        let plan = try options.set.map { label throws(LifeboatError) in
+            try RetentionPlanner.plan(removingSet: label, backups: catalogue, pins: retentionPins, archive: archive,
+                                      policy: options.policy, now: options.now)
+        } ?? RetentionPlanner.plan(backups: catalogue, pins: retentionPins, archive: archive, policy: options.policy, now: options.now)
 
         let sizes = Dictionary(manifests.map { ($0.label, $0.storedSize) }, uniquingKeysWith: { first, _ in first })
         var walObjects: [ArchivedObject] = []
@@ -94,7 +103,7 @@ public enum ExpireCommand {
         let historyObjects = objects.filter { $0.name.wal.kind == .history && plan.historyTimelines.contains($0.name.wal.timeline) }
 
         let report = ExpireReport(
-            stanza: context.stanza, repo: context.repositoryIndex, dryRun: options.dryRun, policy: describe(options.policy), backups: plan.backups,
+            stanza: context.stanza, repo: context.repositoryIndex, dryRun: options.dryRun, policy: describe(options.policy), set: options.set, backups: plan.backups,
             abandoned: abandoned.sorted(), kept: plan.kept,
             wal: plan.wal.enumerated().map { index, removal in
                 ExpireReport.RemovedWAL(

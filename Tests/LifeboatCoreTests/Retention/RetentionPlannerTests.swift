@@ -57,8 +57,65 @@ struct RetentionPlannerTests {
         for policy in [RetentionPolicy(), RetentionPolicy(full: 1)] {
             let plan = RetentionPlanner.plan(backups: catalogue, pins: [], archive: builder.archive, policy: policy, now: builder.now)
             #expect(!plan.removedLabels.contains(orphan.label) && !plan.removedLabels.contains(orphanChild.label))
-            #expect(plan.notes.first == "\(orphan.label) cannot be restored: it depends on \(lostFull.label), which is not in the repository; expire keeps it (run `lifeboat verify`)")
+            #expect(plan.notes.first == "\(orphan.label) cannot be restored: it depends on \(lostFull.label), which is not in the repository; expire keeps it (`lifeboat verify` shows the gap; `lifeboat expire --set \(orphan.label)` removes it)")
         }
+    }
+
+    @Test("expire --set removes the named backup and its dependents whatever the policy keeps; no policy: no WAL goes")
+    func namedSet() throws {
+        var builder = CatalogueBuilder()
+        let first = builder.add(.full)
+        let incr = builder.add(.incr)
+        let second = builder.add(.full)
+        let plan = try RetentionPlanner.plan(removingSet: first.label, backups: builder.backups, pins: [], archive: builder.archive,
+                                             policy: RetentionPolicy(), now: builder.now)
+        #expect(plan.removedLabels == [first.label, incr.label])
+        #expect(plan.backups.map(\.rule) == ["--set", "--set"])
+        #expect(plan.backups.map(\.reason) == ["named by expire --set", "depends on \(first.label), which is removed"])
+        #expect(plan.kept == [second.label])
+        #expect(plan.wal.isEmpty && plan.historyTimelines.isEmpty)
+
+        // With a policy, its own WAL plan follows what is kept.
+        let withPolicy = try RetentionPlanner.plan(removingSet: first.label, backups: builder.backups, pins: [], archive: builder.archive,
+                                                   policy: RetentionPolicy(full: 5), now: builder.now)
+        #expect(withPolicy.removedLabels == [first.label, incr.label])
+        #expect(withPolicy.wal.first?.lastSegment == second.startSegment - 1)
+    }
+
+    @Test("expire --set removes an incr whose full is gone, which plain expire keeps")
+    func namedSetRemovesABrokenChain() throws {
+        var builder = CatalogueBuilder()
+        let lost = builder.add(.full)
+        let orphan = builder.add(.incr)
+        builder.add(.full)
+        let catalogue = builder.backups.filter { $0.label != lost.label }
+        let plan = try RetentionPlanner.plan(removingSet: orphan.label, backups: catalogue, pins: [], archive: builder.archive,
+                                             policy: RetentionPolicy(full: 1), now: builder.now)
+        #expect(plan.removedLabels == [orphan.label])
+    }
+
+    @Test("expire --set refuses a pinned backup or dependent, retention-min-full, and an unknown label")
+    func namedSetRefusals() {
+        var builder = CatalogueBuilder()
+        let first = builder.add(.full)
+        let incr = builder.add(.incr)
+        let second = builder.add(.full)
+        func refusal(_ label: String, pins: [RetentionPin] = [], policy: RetentionPolicy = RetentionPolicy()) -> LifeboatError? {
+            do {
+                _ = try RetentionPlanner.plan(removingSet: label, backups: builder.backups, pins: pins, archive: builder.archive,
+                                              policy: policy, now: builder.now)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(refusal(first.label, pins: [RetentionPin(label: incr.label, until: nil)])?.message
+            == "backup \(incr.label) is pinned and depends on \(first.label): expire --set removes nothing")
+        #expect(refusal(first.label, pins: [RetentionPin(label: first.label, until: builder.now.addingTimeInterval(-1))]) == nil,
+                "an expired pin protects nothing")
+        #expect(refusal(second.label, policy: RetentionPolicy(minFull: 2))?.message
+            == "expire --set \(second.label) would leave 1 full backup, below retention-min-full 2")
+        #expect(refusal("20990101-000000F")?.code == .backupNotFound)
     }
 
     @Test("retention-diff 1: older diffs go with their incrs, fulls stay")
