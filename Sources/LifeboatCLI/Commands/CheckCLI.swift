@@ -52,11 +52,9 @@ struct CheckCLI: AsyncParsableCommand {
             let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
             format = try options.outputFormat
             let context = try options.context(quietInfo: true)
-            func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
-                try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
-            }
-            let check = CheckOptions(rpo: try duration("rpo"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age"),
-                                     archiveTimeoutSeconds: try duration("archive-timeout")?.seconds ?? 60,
+            let check = CheckOptions(rpo: try options.duration("rpo"), backupMaxAge: try options.duration("backup-max-age"),
+                                     drillMaxAge: try options.duration("drill-max-age"),
+                                     archiveTimeoutSeconds: try options.duration("archive-timeout")?.seconds ?? 60,
                                      stanzaInConfigFile: { ResolvedOptions.stanzaInConfigFile($0) })
             let configuration = CheckLine(name: "configuration", status: .ok, message: "options valid for stanza '\(context.stanza)'")
             report = CheckReport(stanza: context.stanza, checks: [configuration] + (await CheckCommand.run(context, options: check)))

@@ -81,11 +81,9 @@ struct DrillCLI: AsyncParsableCommand {
                 checkSQLFiles: DrillCheckFiles.resolve(flags: checkSql, options),
                 keep: try options.bool("keep", flag: keep),
                 drillPath: options.string("drill-path") ?? "/tmp",
-                rto: try options.string("rto").map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: "rto") },
+                rto: try options.duration("rto"),
                 notifyCommand: options.string("notify-command"),
-                timeoutSeconds: try options.string("drill-timeout").map { text throws(LifeboatError) in
-                    try PolicyDuration.parse(text, option: "drill-timeout").seconds
-                } ?? 3600)
+                timeoutSeconds: try options.duration("drill-timeout")?.seconds ?? 3600)
             let report = try await DrillCommand.run(context, options: drill)
             if report.outcome == .failed { failed = report }
             return report

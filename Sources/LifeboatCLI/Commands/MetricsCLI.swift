@@ -30,24 +30,10 @@ struct MetricsCLI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write to this file atomically instead of standard output (also output-file in the config file, LIFEBOAT_OUTPUT_FILE).", valueName: "path"))
     var outputFile: String?
 
-    @Option(help: ArgumentHelp("Recovery point objective, e.g. 15m.", valueName: "duration"))
-    var rpo: String?
-
-    @Option(help: ArgumentHelp("Recovery time objective, e.g. 1h.", valueName: "duration"))
-    var rto: String?
-
-    @Option(help: ArgumentHelp("Limit on the newest backup's age, e.g. 25h.", valueName: "duration"))
-    var backupMaxAge: String?
-
-    @Option(help: ArgumentHelp("Limit on the newest drill's age, e.g. 8d.", valueName: "duration"))
-    var drillMaxAge: String?
+    @OptionGroup var targets: RecoveryTargetFlags
 
     var given: [String: String] {
-        var given = common.given.merging(postgres.given) { $1 }
-        given["rpo"] = rpo
-        given["rto"] = rto
-        given["backup-max-age"] = backupMaxAge
-        given["drill-max-age"] = drillMaxAge
+        var given = common.given.merging(postgres.given) { $1 }.merging(targets.given) { $1 }
         given["output-file"] = outputFile
         return given
     }
@@ -85,12 +71,7 @@ struct MetricsCLI: AsyncParsableCommand {
         let stanzas = try await options.reportedStanzas()
         var reported: [MetricsStanza] = []
         for scoped in stanzas.map({ $0.map(options.forStanza) }) ?? [options] {
-            let context = try scoped.context(quietInfo: true)
-            func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
-                try scoped.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
-            }
-            reported.append(MetricsStanza(context: context, options: MetricsOptions(
-                rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age"))))
+            reported.append(MetricsStanza(context: try scoped.context(quietInfo: true), options: try scoped.recoveryTargets))
         }
         let text = try await MetricsCommand.run(reported)
         if let outputFile = Self.outputFile(options) {

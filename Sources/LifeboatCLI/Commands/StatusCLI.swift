@@ -26,24 +26,10 @@ struct StatusCLI: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var postgres: PostgresOptions
 
-    @Option(help: ArgumentHelp("Recovery point objective, e.g. 15m.", valueName: "duration"))
-    var rpo: String?
-
-    @Option(help: ArgumentHelp("Recovery time objective, e.g. 1h.", valueName: "duration"))
-    var rto: String?
-
-    @Option(help: ArgumentHelp("Limit on the newest backup's age, e.g. 25h.", valueName: "duration"))
-    var backupMaxAge: String?
-
-    @Option(help: ArgumentHelp("Limit on the newest drill's age, e.g. 8d.", valueName: "duration"))
-    var drillMaxAge: String?
+    @OptionGroup var targets: RecoveryTargetFlags
 
     func run() async throws {
-        var given = common.given.merging(postgres.given) { $1 }
-        given["rpo"] = rpo
-        given["rto"] = rto
-        given["backup-max-age"] = backupMaxAge
-        given["drill-max-age"] = drillMaxAge
+        let given = common.given.merging(postgres.given) { $1 }.merging(targets.given) { $1 }
         let options = try ResolvedOptions.resolve(given: given, configFlag: common.config, environment: Environment.current())
         let format = try options.outputFormat
         var failure: Int32?
@@ -69,12 +55,7 @@ struct StatusCLI: AsyncParsableCommand {
     }
 
     private static func report(_ options: ResolvedOptions) async throws -> StatusReport {
-        let context = try options.context(quietInfo: true)
-        func duration(_ name: String) throws(LifeboatError) -> PolicyDuration? {
-            try options.string(name).map { text throws(LifeboatError) in try PolicyDuration.parse(text, option: name) }
-        }
-        return try await StatusCommand.run(context, options: StatusOptions(
-            rpo: try duration("rpo"), rto: try duration("rto"), backupMaxAge: try duration("backup-max-age"), drillMaxAge: try duration("drill-max-age")))
+        try await StatusCommand.run(try options.context(quietInfo: true), options: try options.recoveryTargets)
     }
 }
 
